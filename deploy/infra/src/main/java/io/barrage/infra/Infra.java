@@ -1,0 +1,214 @@
+package io.barrage.infra;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The four real servers Barrage needs, started in one data folder, with the schemas, users, topics and
+ * bucket created. {@link #springProperties(Service)} tells a service how to reach them.
+ */
+public final class Infra implements AutoCloseable {
+
+    public static final String BUCKET = "barrage-videos";
+
+    /** Topics and their partition counts; each is owned by the service named in its prefix. */
+    public static final Map<String, Integer> TOPICS =
+            Map.of("danmaku.events", 12, "video.events", 3, "user.events", 3);
+
+    private static final Logger log = LoggerFactory.getLogger(Infra.class);
+
+    private final Secrets secrets;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private KafkaServer kafka;
+    private RedisServerHandle redis;
+    private MariaDbServer mariaDb;
+    private S3Server s3;
+
+    private Infra(Secrets secrets) {
+        this.secrets = secrets;
+    }
+
+    /** The ports to use; 0 picks a free one. */
+    public record Ports(int kafka, int kafkaController, int redis, int mariaDb, int s3) {
+
+        public static Ports fixedLocal() {
+            return new Ports(19092, 19093, 16379, 13306, 19000);
+        }
+
+        public static Ports random() {
+            return new Ports(0, 0, 0, 0, 0);
+        }
+
+        Ports resolved() {
+            return new Ports(
+                    orFree(kafka), orFree(kafkaController), orFree(redis), orFree(mariaDb), orFree(s3));
+        }
+
+        private static int orFree(int port) {
+            return port == 0 ? io.barrage.infra.Ports.free() : port;
+        }
+    }
+
+    public static Infra start(Path dataDir, Ports requested) throws Exception {
+        Path root = RepoRoot.find();
+        Ports ports = requested.resolved();
+        Infra infra = new Infra(Secrets.load(dataDir.resolve("secrets.properties")));
+        long begin = System.nanoTime();
+        try {
+            // The two JVM servers start in the background while the native ones come up.
+            var kafkaStart = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return KafkaServer.start(root, dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController());
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            var s3Start = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return S3Server.start(
+                            root,
+                            dataDir.resolve("s3"),
+                            ports.s3(),
+                            infra.secrets.get("s3.access-key"),
+                            infra.secrets.get("s3.secret-key"));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            try {
+                infra.redis = infra.track(RedisServerHandle.start(dataDir.resolve("redis"), ports.redis()));
+                infra.mariaDb = infra.track(MariaDbServer.start(dataDir.resolve("mariadb"), ports.mariaDb()));
+            } finally {
+                infra.s3 = infra.track(joinQuietly(s3Start));
+                infra.kafka = infra.track(joinQuietly(kafkaStart));
+            }
+            if (infra.kafka == null || infra.s3 == null) {
+                kafkaStart.join();
+                s3Start.join();
+            }
+            infra.provision();
+        } catch (Exception | Error e) {
+            infra.close();
+            throw unwrap(e);
+        }
+        log.info(
+                "infrastructure ready in {} ms: kafka {}, redis {}, mariadb {}, s3 {}",
+                (System.nanoTime() - begin) / 1_000_000,
+                ports.kafka(),
+                ports.redis(),
+                ports.mariaDb(),
+                ports.s3());
+        return infra;
+    }
+
+    private static <T> T joinQuietly(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Exception unwrap(Throwable e) {
+        Throwable cause = e;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+    }
+
+    private <T extends AutoCloseable> T track(T server) {
+        if (server != null) {
+            started.add(server);
+        }
+        return server;
+    }
+
+    private void provision() throws Exception {
+        for (Service service : Service.values()) {
+            if (service.schema().isPresent()) {
+                String schema = service.schema().get();
+                mariaDb.provision(schema, schema, dbPassword(service));
+            }
+        }
+        kafka.createTopics(TOPICS);
+        s3.createBucket(BUCKET);
+    }
+
+    private String dbPassword(Service service) {
+        return secrets.get("db." + service.id() + ".password");
+    }
+
+    /** The shared credential services use with each other and with the gateway. */
+    public String serviceToken() {
+        return secrets.get("service-token");
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public int redisPort() {
+        return redis.port();
+    }
+
+    public String s3Endpoint() {
+        return s3.endpoint();
+    }
+
+    public String s3AccessKey() {
+        return s3.accessKey();
+    }
+
+    public String s3SecretKey() {
+        return s3.secretKey();
+    }
+
+    /** A JDBC URL, user and password with rights on {@code service}'s schema only. */
+    public String jdbcUrl(Service service) {
+        return mariaDb.jdbcUrl(service.schema().orElseThrow());
+    }
+
+    /** The Spring properties that point {@code service} at this infrastructure. */
+    public Map<String, String> springProperties(Service service) {
+        Map<String, String> props = new LinkedHashMap<>();
+        service.schema().ifPresent(schema -> {
+            props.put("spring.datasource.url", mariaDb.jdbcUrl(schema));
+            props.put("spring.datasource.username", schema);
+            props.put("spring.datasource.password", dbPassword(service));
+        });
+        props.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        props.put("spring.data.redis.host", "127.0.0.1");
+        props.put("spring.data.redis.port", Integer.toString(redis.port()));
+        if (service.usesObjectStore()) {
+            props.put("barrage.s3.endpoint", s3.endpoint());
+            props.put("barrage.s3.access-key", s3.accessKey());
+            props.put("barrage.s3.secret-key", s3.secretKey());
+            props.put("barrage.s3.bucket", BUCKET);
+        }
+        props.put("barrage.service-token", serviceToken());
+        return props;
+    }
+
+    /** Stops one server abruptly, for tests of what happens when a dependency fails. */
+    public void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                log.warn("stopping {} failed", started.get(i).getClass().getSimpleName(), e);
+            }
+        }
+        started.clear();
+    }
+}
