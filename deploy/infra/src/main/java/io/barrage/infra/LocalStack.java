@@ -1,0 +1,265 @@
+package io.barrage.infra;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole product on one machine: the real servers ({@link Infra}) plus the six services as separate
+ * JVMs under the {@code local} profile. {@code deploy/local/up} runs {@link #main}; the end-to-end test
+ * runs {@link #start} on other ports.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+    /** Start order: what others call comes first, the gateway last. */
+    private static final List<Service> START_ORDER =
+            List.of(Service.USER, Service.VIDEO, Service.DANMAKU, Service.PUSH, Service.SCHEDULER, Service.GATEWAY);
+
+    private final Options options;
+    private final Infra infra;
+    private final Map<Service, ChildJvm> services = new EnumMap<>(Service.class);
+
+    /**
+     * @param dataDir where every server and service keeps its data and logs
+     * @param portBase the gateway's port; the services take the next five, the gateway's management port is
+     *     {@code portBase + 10}
+     * @param infraPorts the servers' ports
+     * @param extraProperties Spring properties added to every service (tests use it to lower limits)
+     */
+    public record Options(Path dataDir, int portBase, Infra.Ports infraPorts, Map<String, String> extraProperties) {
+
+        public int port(Service service) {
+            return portBase + (service.defaultPort() - Service.GATEWAY.defaultPort());
+        }
+
+        public int gatewayManagementPort() {
+            return portBase + 10;
+        }
+
+        public String gatewayUrl() {
+            return "http://localhost:" + portBase;
+        }
+    }
+
+    private LocalStack(Options options, Infra infra) {
+        this.options = options;
+        this.infra = infra;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = RepoRoot.find();
+        Path dataDir = root.resolve(".data");
+        for (int i = 0; i < args.length; i++) {
+            if ("--data".equals(args[i]) && i + 1 < args.length) {
+                dataDir = Path.of(args[++i]).toAbsolutePath();
+            }
+        }
+        long begin = System.nanoTime();
+        Files.createDirectories(dataDir);
+        Files.writeString(dataDir.resolve("local-stack.pid"), Long.toString(ProcessHandle.current().pid()));
+        Options options = new Options(dataDir, 8080, Infra.Ports.fixedLocal(), Map.of());
+        CountDownLatch stopped = new CountDownLatch(1);
+        LocalStack stack = start(options);
+        Path pidFile = dataDir.resolve("local-stack.pid");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping Barrage…");
+            stack.close();
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // nothing to do on the way out
+            }
+            System.out.println("Barrage stopped.");
+            stopped.countDown();
+        }, "local-stack-stop"));
+        long seconds = Duration.ofNanos(System.nanoTime() - begin).toSeconds();
+        System.out.printf(
+                "%nBarrage is ready in %d s: %s%n  logs: %s%n  stop: Ctrl-C or deploy/local/down%n%n",
+                seconds, options.gatewayUrl(), dataDir.resolve("logs"));
+        stopped.await();
+    }
+
+    public static LocalStack start(Options options) throws Exception {
+        Path dataDir = options.dataDir();
+        Path root = RepoRoot.find();
+        List<Path> jars = new ArrayList<>();
+        for (Service service : START_ORDER) {
+            Path jar = root.resolve(service.id()).resolve("target").resolve(service.id() + "-exec.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
+            }
+            jars.add(jar);
+        }
+        Infra infra = Infra.start(dataDir.resolve("infra"), options.infraPorts());
+        LocalStack stack = new LocalStack(options, infra);
+        try {
+            for (int i = 0; i < START_ORDER.size(); i++) {
+                stack.launch(START_ORDER.get(i), jars.get(i));
+            }
+            stack.awaitReady(Duration.ofSeconds(240));
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    private void launch(Service service, Path jar) throws IOException {
+        Path cds = Files.createDirectories(options.dataDir().resolve("cds"));
+        List<String> command = List.of(
+                ChildJvm.javaExecutable().toString(),
+                "-Xms64m",
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                // A class-data archive per service, written at first exit, makes later starts faster.
+                "-XX:+AutoCreateSharedArchive",
+                "-XX:SharedArchiveFile=" + cds.resolve(service.id() + ".jsa"),
+                "-Xlog:cds=off",
+                "-Xlog:cds+dynamic=off",
+                "-jar",
+                jar.toString());
+        String json = toJson(properties(service));
+        ChildJvm child = ChildJvm.launch(
+                service.id(),
+                command,
+                Map.of("SPRING_APPLICATION_JSON", json, "SPRING_PROFILES_ACTIVE", "local"),
+                options.dataDir().resolve("logs").resolve(service.id() + ".log"));
+        services.put(service, child);
+        log.info("started {} (pid {}) on port {}", service.id(), child.pid(), options.port(service));
+    }
+
+    /** Everything a service needs that differs per machine or per run; the rest is in its application.yml. */
+    Map<String, String> properties(Service service) {
+        Map<String, String> props = new LinkedHashMap<>(infra.springProperties(service));
+        props.put("server.port", Integer.toString(options.port(service)));
+        for (Service other : Service.values()) {
+            props.put(
+                    "spring.cloud.discovery.client.simple.instances." + other.id() + "[0].uri",
+                    "http://127.0.0.1:" + options.port(other));
+        }
+        if (service == Service.GATEWAY) {
+            props.put("management.server.port", Integer.toString(options.gatewayManagementPort()));
+        }
+        props.putAll(options.extraProperties());
+        return props;
+    }
+
+    private int managementPort(Service service) {
+        return service == Service.GATEWAY ? options.gatewayManagementPort() : options.port(service);
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Service> pending = new ArrayList<>(START_ORDER);
+        while (!pending.isEmpty()) {
+            for (Service service : List.copyOf(pending)) {
+                ChildJvm child = services.get(service);
+                if (!child.isAlive()) {
+                    throw new IllegalStateException(service.id() + " exited during start; last lines of "
+                            + child.log() + ":\n" + child.tail());
+                }
+                if (ready(http, managementPort(service))) {
+                    pending.remove(service);
+                    log.info("{} is ready", service.id());
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not ready after " + timeout.toSeconds() + " s: "
+                        + pending.stream().map(Service::id).collect(Collectors.joining(", ")));
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static boolean ready(HttpClient http, int port) {
+        try {
+            HttpResponse<Void> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public Infra infra() {
+        return infra;
+    }
+
+    /** Stops one service (SIGTERM), for tests of what happens when it is gone. */
+    public void stop(Service service) {
+        ChildJvm child = services.remove(service);
+        if (child != null) {
+            child.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        // Services first, in parallel (each drains its work on SIGTERM), then the servers under them.
+        List<Thread> stopping = new ArrayList<>();
+        for (ChildJvm child : services.values()) {
+            stopping.add(Thread.ofPlatform().start(child::close));
+        }
+        for (Thread thread : stopping) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        services.clear();
+        infra.close();
+    }
+
+    private static String toJson(Map<String, String> props) {
+        return props.entrySet().stream()
+                .map(e -> quote(e.getKey()) + ":" + quote(e.getValue()))
+                .collect(Collectors.joining(",", "{", "}"));
+    }
+
+    private static String quote(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}
