@@ -94,9 +94,9 @@ final class Client {
     Response upload(String token, String fileName, String fileType, byte[] file, Map<String, String> fields) {
         String boundary = "----barrage" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        fields.forEach((name, value) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
-                        + name + "\"\r\n\r\n" + value + "\r\n")
-                .getBytes(StandardCharsets.UTF_8)));
+        fields.forEach((name, value) -> body.writeBytes(
+                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
+                        .getBytes(StandardCharsets.UTF_8)));
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
                         + "\"\r\nContent-Type: " + fileType + "\r\n\r\n")
                 .getBytes(StandardCharsets.UTF_8));

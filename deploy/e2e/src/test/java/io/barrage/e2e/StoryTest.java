@@ -66,7 +66,8 @@ class StoryTest {
     @Test
     @Order(2)
     void aClientCannotClaimAnIdentity() {
-        long aliceId = client.get("/api/v1/users/me", aliceToken).json().path("id").asLong();
+        long aliceId =
+                client.get("/api/v1/users/me", aliceToken).json().path("id").asLong();
 
         Client.Response forged = client.get("/api/v1/users/me", null, "X-User-Id", Long.toString(aliceId));
 
@@ -139,16 +140,20 @@ class StoryTest {
             }
 
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                JsonNode history = client.get(
-                                "/api/v1/videos/" + videoId + "/danmaku?fromMs=0&toMs=10000", null)
+                JsonNode history = client.get("/api/v1/videos/" + videoId + "/danmaku?fromMs=0&toMs=10000", null)
                         .json();
-                assertThat(history.path("items").valueStream()
+                assertThat(history.path("items")
+                                .valueStream()
                                 .filter(d -> d.path("id").asString().equals(id))
-                                .map(d -> d.path("seq").asLong() + ":" + d.path("text").asString()
-                                        + "@" + d.path("playbackMs").asLong()))
+                                .map(d -> d.path("seq").asLong() + ":"
+                                        + d.path("text").asString() + "@"
+                                        + d.path("playbackMs").asLong()))
                         .containsExactly(seq + ":hello 弹幕@1500");
             });
-            assertThat(client.get("/api/v1/videos/" + videoId + "/online", null).json().path("count").asInt())
+            assertThat(client.get("/api/v1/videos/" + videoId + "/online", null)
+                            .json()
+                            .path("count")
+                            .asInt())
                     .isEqualTo(2);
         } finally {
             aliceTab.close();
@@ -173,16 +178,32 @@ class StoryTest {
                 "video-not-found");
         assertProblem(client.get("/api/v1/videos/987654321", null), 404, "video-not-found");
 
-        long listed = client.get("/api/v1/videos?page=0&size=100", null).json().path("total").asLong();
+        long listed = client.get("/api/v1/videos?page=0&size=100", null)
+                .json()
+                .path("total")
+                .asLong();
         assertProblem(
-                client.upload(aliceToken, "notes.mp4", "video/mp4", "just text".repeat(100).getBytes(), Map.of("title", "x")),
+                client.upload(
+                        aliceToken,
+                        "notes.mp4",
+                        "video/mp4",
+                        "just text".repeat(100).getBytes(),
+                        Map.of("title", "x")),
                 415,
                 "unsupported-media-type");
         assertProblem(
-                client.upload(aliceToken, "big.mp4", "video/mp4", Mp4.of(1000, 16, 16, 3 * 1024 * 1024), Map.of("title", "x")),
+                client.upload(
+                        aliceToken,
+                        "big.mp4",
+                        "video/mp4",
+                        Mp4.of(1000, 16, 16, 3 * 1024 * 1024),
+                        Map.of("title", "x")),
                 413,
                 "payload-too-large");
-        assertThat(client.get("/api/v1/videos?page=0&size=100", null).json().path("total").asLong())
+        assertThat(client.get("/api/v1/videos?page=0&size=100", null)
+                        .json()
+                        .path("total")
+                        .asLong())
                 .isEqualTo(listed);
     }
 

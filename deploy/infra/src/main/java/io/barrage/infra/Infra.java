@@ -17,8 +17,7 @@ public final class Infra implements AutoCloseable {
     public static final String BUCKET = "barrage-videos";
 
     /** Topics and their partition counts; each is owned by the service named in its prefix. */
-    public static final Map<String, Integer> TOPICS =
-            Map.of("danmaku.events", 12, "video.events", 3, "user.events", 3);
+    public static final Map<String, Integer> TOPICS = Map.of("danmaku.events", 12, "video.events", 3, "user.events", 3);
 
     private static final Logger log = LoggerFactory.getLogger(Infra.class);
 
@@ -45,8 +44,7 @@ public final class Infra implements AutoCloseable {
         }
 
         Ports resolved() {
-            return new Ports(
-                    orFree(kafka), orFree(kafkaController), orFree(redis), orFree(mariaDb), orFree(s3));
+            return new Ports(orFree(kafka), orFree(kafkaController), orFree(redis), orFree(mariaDb), orFree(s3));
         }
 
         private static int orFree(int port) {

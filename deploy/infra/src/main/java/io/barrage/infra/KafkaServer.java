@@ -67,11 +67,7 @@ final class KafkaServer implements AutoCloseable {
         ChildJvm jvm = ChildJvm.start(
                 "kafka",
                 classpath,
-                List.of(
-                        "-Xms256m",
-                        "-Xmx768m",
-                        "-XX:+UseG1GC",
-                        "-Dlog4j2.configurationFile=" + writeLog4j(dataDir)),
+                List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Dlog4j2.configurationFile=" + writeLog4j(dataDir)),
                 "kafka.Kafka",
                 List.of(config.toString()),
                 kafkaLog);

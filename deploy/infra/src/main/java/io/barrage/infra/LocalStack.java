@@ -72,22 +72,27 @@ public final class LocalStack implements AutoCloseable {
         }
         long begin = System.nanoTime();
         Files.createDirectories(dataDir);
-        Files.writeString(dataDir.resolve("local-stack.pid"), Long.toString(ProcessHandle.current().pid()));
+        Files.writeString(
+                dataDir.resolve("local-stack.pid"),
+                Long.toString(ProcessHandle.current().pid()));
         Options options = new Options(dataDir, 8080, Infra.Ports.fixedLocal(), Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack stack = start(options);
         Path pidFile = dataDir.resolve("local-stack.pid");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping Barrage…");
-            stack.close();
-            try {
-                Files.deleteIfExists(pidFile);
-            } catch (IOException ignored) {
-                // nothing to do on the way out
-            }
-            System.out.println("Barrage stopped.");
-            stopped.countDown();
-        }, "local-stack-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("Stopping Barrage…");
+                            stack.close();
+                            try {
+                                Files.deleteIfExists(pidFile);
+                            } catch (IOException ignored) {
+                                // nothing to do on the way out
+                            }
+                            System.out.println("Barrage stopped.");
+                            stopped.countDown();
+                        },
+                        "local-stack-stop"));
         long seconds = Duration.ofNanos(System.nanoTime() - begin).toSeconds();
         System.out.printf(
                 "%nBarrage is ready in %d s: %s%n  logs: %s%n  stop: Ctrl-C or deploy/local/down%n%n",
@@ -166,15 +171,16 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Service> pending = new ArrayList<>(START_ORDER);
         while (!pending.isEmpty()) {
             for (Service service : List.copyOf(pending)) {
                 ChildJvm child = services.get(service);
                 if (!child.isAlive()) {
-                    throw new IllegalStateException(service.id() + " exited during start; last lines of "
-                            + child.log() + ":\n" + child.tail());
+                    throw new IllegalStateException(
+                            service.id() + " exited during start; last lines of " + child.log() + ":\n" + child.tail());
                 }
                 if (ready(http, managementPort(service))) {
                     pending.remove(service);

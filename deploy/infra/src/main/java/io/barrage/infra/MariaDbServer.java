@@ -62,14 +62,25 @@ final class MariaDbServer implements AutoCloseable {
      * {@code mariadb-install-db} sets it up), so there is no administrator password anywhere.
      */
     void provision(String schema, String user, String password) throws ManagedProcessException {
-        StringBuilder sql = new StringBuilder("CREATE DATABASE IF NOT EXISTS `" + schema
-                + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;");
+        StringBuilder sql = new StringBuilder(
+                "CREATE DATABASE IF NOT EXISTS `" + schema + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;");
         for (String host : new String[] {"localhost", "127.0.0.1"}) {
             String account = "'" + user + "'@'" + host + "'";
-            sql.append("CREATE USER IF NOT EXISTS ").append(account).append(" IDENTIFIED BY '").append(password)
+            sql.append("CREATE USER IF NOT EXISTS ")
+                    .append(account)
+                    .append(" IDENTIFIED BY '")
+                    .append(password)
                     .append("';");
-            sql.append("ALTER USER ").append(account).append(" IDENTIFIED BY '").append(password).append("';");
-            sql.append("GRANT ALL PRIVILEGES ON `").append(schema).append("`.* TO ").append(account).append(';');
+            sql.append("ALTER USER ")
+                    .append(account)
+                    .append(" IDENTIFIED BY '")
+                    .append(password)
+                    .append("';");
+            sql.append("GRANT ALL PRIVILEGES ON `")
+                    .append(schema)
+                    .append("`.* TO ")
+                    .append(account)
+                    .append(';');
         }
         db.run(sql.toString(), System.getProperty("user.name"), null, null);
     }

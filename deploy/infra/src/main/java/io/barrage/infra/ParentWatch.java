@@ -26,8 +26,7 @@ public final class ParentWatch {
             Runtime.getRuntime().halt(0);
         });
         watcher.setPriority(Thread.MIN_PRIORITY);
-        Class.forName(args[1])
-                .getMethod("main", String[].class)
-                .invoke(null, (Object) Arrays.copyOfRange(args, 2, args.length));
+        Class.forName(args[1]).getMethod("main", String[].class).invoke(null, (Object)
+                Arrays.copyOfRange(args, 2, args.length));
     }
 }

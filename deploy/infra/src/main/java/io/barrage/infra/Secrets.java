@@ -56,7 +56,8 @@ final class Secrets {
         try {
             Files.createDirectories(file.getParent());
             if (!Files.exists(file)) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             try (Writer writer = Files.newBufferedWriter(file)) {
                 values.store(writer, "Barrage local credentials, generated on this machine");

@@ -26,10 +26,13 @@ public final class TestInfra {
             try {
                 Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "barrage-test-");
                 Infra infra = Infra.start(dir, Infra.Ports.random());
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    infra.close();
-                    deleteQuietly(dir);
-                }, "test-infra-stop"));
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(
+                                () -> {
+                                    infra.close();
+                                    deleteQuietly(dir);
+                                },
+                                "test-infra-stop"));
                 instance = infra;
             } catch (Exception e) {
                 throw new IllegalStateException("could not start the test infrastructure", e);
@@ -44,7 +47,8 @@ public final class TestInfra {
 
     private static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {
             // a temp folder; the OS cleans it eventually
         }

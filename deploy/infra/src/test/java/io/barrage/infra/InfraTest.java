@@ -27,7 +27,8 @@ class InfraTest {
         Properties props = new Properties();
         props.put("bootstrap.servers", infra.kafkaBootstrapServers());
         try (Admin admin = Admin.create(props)) {
-            var topics = admin.describeTopics(Infra.TOPICS.keySet()).allTopicNames().get();
+            var topics =
+                    admin.describeTopics(Infra.TOPICS.keySet()).allTopicNames().get();
             Infra.TOPICS.forEach((name, partitions) ->
                     assertThat(topics.get(name).partitions()).hasSize(partitions));
         }
@@ -69,7 +70,8 @@ class InfraTest {
                 .endpoint(infra.s3Endpoint())
                 .credentials(infra.s3AccessKey(), infra.s3SecretKey())
                 .build();
-        assertThat(client.bucketExists(BucketExistsArgs.builder().bucket(Infra.BUCKET).build()))
+        assertThat(client.bucketExists(
+                        BucketExistsArgs.builder().bucket(Infra.BUCKET).build()))
                 .isTrue();
     }
 }
