@@ -1,0 +1,81 @@
+// The header's account area, shared by every page: who is logged in, and a logout button.
+// The session itself is an HttpOnly cookie; this module only asks the server who we are.
+
+import { currentUser, errorMessage, logout } from './api.js';
+import { $, setStatus } from './ui.js';
+
+const listeners = new Set();
+let user; // undefined = not known yet, null = anonymous
+
+export function getUser() {
+  return user;
+}
+
+/** Calls fn(user) now (if known) and on every change. */
+export function onUserChange(fn) {
+  listeners.add(fn);
+  if (user !== undefined) fn(user);
+  return () => listeners.delete(fn);
+}
+
+export function setUser(next) {
+  user = next ?? null;
+  render();
+  for (const fn of listeners) fn(user);
+}
+
+export async function refreshUser() {
+  try {
+    setUser(await currentUser());
+  } catch {
+    // Cannot tell (server down): show the anonymous header so people can still try to log in.
+    setUser(null);
+  }
+  return user;
+}
+
+function render() {
+  const area = $('#session');
+  if (!area) return;
+  const name = $('#current-user');
+  const logoutButton = $('#logout-button');
+  const loginLink = $('#login-link');
+  area.dataset.state = user ? 'user' : 'anonymous';
+  if (name) {
+    name.hidden = !user;
+    name.textContent = user ? user.displayName || user.username : '';
+    name.title = user ? `@${user.username}` : '';
+  }
+  if (logoutButton) logoutButton.hidden = !user;
+  if (loginLink) loginLink.hidden = !!user;
+}
+
+export function initSessionHeader() {
+  const logoutButton = $('#logout-button');
+  logoutButton?.addEventListener('click', async () => {
+    logoutButton.disabled = true;
+    setStatus($('#session-error'), '');
+    try {
+      await logout();
+      setUser(null);
+    } catch (error) {
+      setStatus($('#session-error'), errorMessage(error), 'error');
+    } finally {
+      logoutButton.disabled = false;
+    }
+  });
+  const loginLink = $('#login-link');
+  if (loginLink && loginLink.dataset.returnHere !== undefined) {
+    // Come back to this page after logging in on the home page.
+    const next = location.pathname + location.search;
+    loginLink.href = `index.html?next=${encodeURIComponent(next)}#auth`;
+  }
+  return refreshUser();
+}
+
+/** A same-origin path to return to after login, from ?next=, or null. */
+export function returnPath() {
+  const next = new URLSearchParams(location.search).get('next');
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return null;
+  return next;
+}
