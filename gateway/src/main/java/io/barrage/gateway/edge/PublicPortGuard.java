@@ -1,0 +1,61 @@
+package io.barrage.gateway.edge;
+
+import java.util.Locale;
+import org.springframework.context.ApplicationContext;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.PathContainer;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Refuses what must never be proxied from the public port, before any route is looked at.
+ *
+ * <p>{@code /internal/**} and {@code /actuator/**} answer 404 as if they did not exist. Paths with dot
+ * segments or encoded slashes are refused too: the gateway matches the path as sent, but the service's
+ * server normalises it, so {@code /api/v1/users/../../../internal/v1/users/1} would match the users
+ * route here and reach an internal endpoint there, carrying the gateway's service credential.
+ *
+ * <p>Web filters are also picked up by the actuator's child context on the management port, where
+ * {@code /actuator/**} must stay reachable; the guard acts only on requests of its own context.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class PublicPortGuard implements WebFilter {
+
+    private final ApplicationContext publicContext;
+
+    PublicPortGuard(ApplicationContext publicContext) {
+        this.publicContext = publicContext;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (exchange.getApplicationContext() != publicContext) {
+            return chain.filter(exchange);
+        }
+        var path = exchange.getRequest().getPath().pathWithinApplication();
+        boolean first = true;
+        for (PathContainer.Element element : path.elements()) {
+            if (!(element instanceof PathContainer.PathSegment segment)) {
+                continue;
+            }
+            String value = segment.valueToMatch();
+            if (value.equals(".") || value.equals("..") || value.contains("/") || value.contains("\\")) {
+                return Problems.write(exchange, HttpStatus.BAD_REQUEST, "invalid-path", "The path is not allowed.");
+            }
+            if (first) {
+                first = false;
+                String lower = value.toLowerCase(Locale.ROOT);
+                if (lower.equals("internal") || lower.equals("actuator")) {
+                    return Problems.write(exchange, HttpStatus.NOT_FOUND, "not-found", "No such resource.");
+                }
+            }
+        }
+        return chain.filter(exchange);
+    }
+}

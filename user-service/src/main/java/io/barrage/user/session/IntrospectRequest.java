@@ -1,0 +1,3 @@
+package io.barrage.user.session;
+
+record IntrospectRequest(String token) {}

@@ -1,0 +1,3 @@
+package io.barrage.user.session;
+
+record Introspection(long userId, String username) {}

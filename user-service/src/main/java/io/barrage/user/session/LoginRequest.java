@@ -1,0 +1,3 @@
+package io.barrage.user.session;
+
+record LoginRequest(String username, String password) {}
