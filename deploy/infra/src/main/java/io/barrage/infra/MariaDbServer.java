@@ -43,7 +43,7 @@ final class MariaDbServer implements AutoCloseable {
             // mariadbd refuses to run as root unless told to; CI and these machines run as root.
             config.addArg("--user=root");
         }
-        DB db = DB.newEmbeddedDB(config.build());
+        DB db = PatientDb.create(config.build());
         db.start();
         return new MariaDbServer(db, port);
     }

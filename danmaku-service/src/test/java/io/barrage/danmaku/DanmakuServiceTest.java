@@ -1,0 +1,336 @@
+package io.barrage.danmaku;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.barrage.infra.Service;
+import io.barrage.infra.TestInfra;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DanmakuServiceTest {
+
+    /** Stands in for video-service: video 1 and 4 are READY (60 s), 3 is still PROCESSING, others unknown. */
+    private static final HttpServer videoService = startVideoService();
+
+    private static final AtomicReference<String> lastRequestIdSeen = new AtomicReference<>();
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    @DynamicPropertySource
+    static void infra(DynamicPropertyRegistry registry) {
+        TestInfra.springProperties(Service.DANMAKU).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add(
+                "spring.cloud.discovery.client.simple.instances.video-service[0].uri",
+                () -> "http://127.0.0.1:" + videoService.getAddress().getPort());
+    }
+
+    @AfterAll
+    static void stopVideoService() {
+        videoService.stop(0);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    DataSource dataSource;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    @Order(1)
+    void aPostIsAcknowledgedWithConsecutiveSeqs() throws Exception {
+        HttpResponse<String> first = post(1, "{\"text\":\"  hello 弹幕 😀 \",\"playbackMs\":1500}", "request-id-0001");
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(first.headers().firstValue("X-Request-Id")).hasValue("request-id-0001");
+        JsonNode body = json.readTree(first.body());
+        assertThat(body.get("id").isString()).isTrue();
+        assertThat(body.get("videoId").asLong()).isEqualTo(1);
+        assertThat(body.get("seq").asLong()).isEqualTo(1);
+        assertThat(body.get("senderId").asLong()).isEqualTo(42);
+        assertThat(body.get("text").asString()).isEqualTo("hello 弹幕 😀");
+        assertThat(body.get("playbackMs").asLong()).isEqualTo(1500);
+        assertThat(body.get("mode").asString()).isEqualTo("SCROLL");
+        assertThat(body.get("color").asInt()).isEqualTo(16777215);
+        assertThat(body.get("size").asString()).isEqualTo("NORMAL");
+        assertThat(body.get("createdAt").asString()).endsWith("Z");
+        // The Feign call carried the credential (else the fake answers 401) and the request id.
+        assertThat(lastRequestIdSeen.get()).isEqualTo("request-id-0001");
+
+        HttpResponse<String> second =
+                post(1, "{\"text\":\"second\",\"playbackMs\":500,\"mode\":\"TOP\",\"color\":255,\"size\":\"LARGE\"}");
+        assertThat(second.statusCode()).isEqualTo(201);
+        JsonNode secondBody = json.readTree(second.body());
+        assertThat(secondBody.get("seq").asLong()).isEqualTo(2);
+        assertThat(Long.parseLong(secondBody.get("id").asString()))
+                .isGreaterThan(Long.parseLong(body.get("id").asString()));
+        assertThat(secondBody.get("mode").asString()).isEqualTo("TOP");
+        assertThat(secondBody.get("color").asInt()).isEqualTo(255);
+        assertThat(secondBody.get("size").asString()).isEqualTo("LARGE");
+    }
+
+    @Test
+    @Order(2)
+    void historyServesPersistedDanmakuByPlaybackTime() throws Exception {
+        await(() -> rowsOfVideo(1) >= 2);
+
+        JsonNode items = getJson("/api/v1/videos/1/danmaku?fromMs=0&toMs=60000").get("items");
+        assertThat(items.size()).isEqualTo(2);
+        assertThat(items.get(0).get("text").asString()).isEqualTo("second");
+        assertThat(items.get(0).get("playbackMs").asLong()).isEqualTo(500);
+        assertThat(items.get(1).get("text").asString()).isEqualTo("hello 弹幕 😀");
+        assertThat(items.get(1).get("seq").asLong()).isEqualTo(1);
+        assertThat(items.get(1).get("senderId").asLong()).isEqualTo(42);
+
+        JsonNode window =
+                getJson("/api/v1/videos/1/danmaku?fromMs=1000&toMs=2000").get("items");
+        assertThat(window.size()).isEqualTo(1);
+        assertThat(window.get(0).get("playbackMs").asLong()).isEqualTo(1500);
+
+        assertThat(getJson("/api/v1/videos/1/danmaku?limit=1").get("items").size())
+                .isEqualTo(1);
+        assertThat(getJson("/api/v1/videos/2/danmaku").get("items").size()).isZero();
+
+        assertProblem(get("/api/v1/videos/1/danmaku?fromMs=10&toMs=5"), 400, "invalid-request");
+        assertProblem(get("/api/v1/videos/1/danmaku?limit=0"), 400, "invalid-request");
+        assertProblem(get("/api/v1/videos/1/danmaku?limit=5001"), 400, "invalid-request");
+        assertProblem(get("/api/v1/videos/1/danmaku?fromMs=abc"), 400, "invalid-request");
+    }
+
+    @Test
+    @Order(3)
+    void aRedeliveredEventMakesNoSecondRow() throws Exception {
+        HttpResponse<String> response = post(1, "{\"text\":\"once\",\"playbackMs\":3000}");
+        assertThat(response.statusCode()).isEqualTo(201);
+        JsonNode danmaku = json.readTree(response.body());
+        String id = danmaku.get("id").asString();
+        await(() -> rowsWithId(id) == 1);
+
+        ObjectNode event = json.createObjectNode();
+        event.put("type", "DanmakuCreated");
+        event.put("version", 1);
+        event.setAll((ObjectNode) danmaku);
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>("danmaku.events", "1", json.writeValueAsString(event)))
+                    .get();
+        }
+        // A later danmaku on the same video (same partition) being stored means the copy was consumed too.
+        HttpResponse<String> later = post(1, "{\"text\":\"after the copy\",\"playbackMs\":3001}");
+        String laterId = json.readTree(later.body()).get("id").asString();
+        await(() -> rowsWithId(laterId) == 1);
+
+        assertThat(rowsWithId(id)).isEqualTo(1);
+        assertThat(getJson("/api/v1/videos/1/danmaku?fromMs=3000&toMs=3000")
+                        .get("items")
+                        .size())
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
+    void eachInvalidInputHasItsOwnCode() throws Exception {
+        assertProblem(post(1, "{\"text\":\"   \",\"playbackMs\":0}"), 400, "text-empty");
+        assertProblem(post(1, "{\"playbackMs\":0}"), 400, "text-empty");
+        assertProblem(post(1, "{\"text\":\"" + "😀".repeat(101) + "\",\"playbackMs\":0}"), 400, "text-too-long");
+        assertProblem(post(1, "{\"text\":\"a\\u0007b\",\"playbackMs\":0}"), 400, "control-characters");
+        assertProblem(post(1, "{\"text\":\"a\\u200Bb\",\"playbackMs\":0}"), 400, "control-characters");
+        assertProblem(post(1, "{\"text\":\"hi\",\"playbackMs\":60001}"), 400, "playback-out-of-range");
+        assertProblem(post(1, "{\"text\":\"hi\",\"playbackMs\":-1}"), 400, "playback-out-of-range");
+        assertProblem(post(1, "{\"text\":\"hi\",\"playbackMs\":0,\"mode\":\"SIDEWAYS\"}"), 400, "invalid-mode");
+        assertProblem(post(1, "{\"text\":\"hi\",\"playbackMs\":0,\"color\":16777216}"), 400, "invalid-color");
+        assertProblem(post(1, "{\"text\":\"hi\",\"playbackMs\":0,\"color\":-1}"), 400, "invalid-color");
+        assertProblem(post(1, "{\"text\":\"hi\",\"playbackMs\":0,\"size\":\"HUGE\"}"), 400, "invalid-size");
+        assertProblem(post(1, "{\"text\":\"hi\",\"playbackMs\":"), 400, "malformed-json");
+        assertProblem(post(1, "not json"), 400, "malformed-json");
+        HttpResponse<String> wrongType = post(1, "{\"text\":\"hi\",\"playbackMs\":\"soon\"}");
+        assertProblem(wrongType, 400, "invalid-request");
+        assertThat(json.readTree(wrongType.body()).get("field").asString()).isEqualTo("playbackMs");
+        assertThat(wrongType.body()).doesNotContain("io.barrage");
+        assertProblem(post(1, "{\"text\":\"hi\"}"), 400, "invalid-request");
+        // Nothing invalid was stored or sequenced: the next valid one continues the seqs.
+        assertThat(rowsWithText("hi")).isZero();
+    }
+
+    @Test
+    @Order(5)
+    void onlyATrustedUserMaySend() throws Exception {
+        HttpRequest anonymous = HttpRequest.newBuilder(uri("/api/v1/videos/1/danmaku"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\",\"playbackMs\":0}"))
+                .build();
+        assertProblem(http.send(anonymous, HttpResponse.BodyHandlers.ofString()), 401, "unauthenticated");
+
+        HttpRequest forged = HttpRequest.newBuilder(uri("/api/v1/videos/1/danmaku"))
+                .header("Content-Type", "application/json")
+                .header("X-User-Id", "42")
+                .header("X-Service-Token", "not-the-token")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\",\"playbackMs\":0}"))
+                .build();
+        assertProblem(http.send(forged, HttpResponse.BodyHandlers.ofString()), 401, "unauthenticated");
+    }
+
+    @Test
+    @Order(6)
+    void unknownOrUnreadyVideosAreNotFound() throws Exception {
+        assertProblem(post(999, "{\"text\":\"hi\",\"playbackMs\":0}"), 404, "video-not-found");
+        assertProblem(post(3, "{\"text\":\"hi\",\"playbackMs\":0}"), 404, "video-not-found");
+        assertProblem(get("/api/v1/nowhere"), 404, "not-found");
+    }
+
+    @Test
+    @Order(100)
+    void withoutVideoServiceDanmakuAreRefused() throws Exception {
+        videoService.stop(0);
+        assertProblem(post(4, "{\"text\":\"hi\",\"playbackMs\":0}"), 503, "video-service-unavailable");
+    }
+
+    private HttpResponse<String> post(long videoId, String body) throws Exception {
+        return post(videoId, body, null);
+    }
+
+    private HttpResponse<String> post(long videoId, String body, String requestId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/api/v1/videos/" + videoId + "/danmaku"))
+                .header("Content-Type", "application/json")
+                .header("X-User-Id", "42")
+                .header("X-Service-Token", TestInfra.get().serviceToken())
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (requestId != null) {
+            request.header("X-Request-Id", requestId);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.get("code").asString()).as(response.body()).isEqualTo(code);
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("SELECT");
+    }
+
+    private long rowsOfVideo(long videoId) {
+        return count("SELECT COUNT(*) FROM danmaku WHERE video_id = ?", videoId);
+    }
+
+    private long rowsWithId(String id) {
+        return count("SELECT COUNT(*) FROM danmaku WHERE id = ?", Long.parseLong(id));
+    }
+
+    private long rowsWithText(String text) {
+        return count("SELECT COUNT(*) FROM danmaku WHERE text = ?", text);
+    }
+
+    private long count(String sql, Object arg) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, arg);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 30 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", TestInfra.get().kafkaBootstrapServers());
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        return new KafkaProducer<>(props);
+    }
+
+    private static HttpServer startVideoService() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            Map<String, String> videos = Map.of(
+                    "1", "{\"id\":1,\"ownerId\":7,\"durationMs\":60000,\"status\":\"READY\"}",
+                    "3", "{\"id\":3,\"ownerId\":7,\"durationMs\":60000,\"status\":\"PROCESSING\"}",
+                    "4", "{\"id\":4,\"ownerId\":7,\"durationMs\":60000,\"status\":\"READY\"}");
+            server.createContext("/internal/v1/videos/", exchange -> {
+                lastRequestIdSeen.set(exchange.getRequestHeaders().getFirst("X-Request-Id"));
+                String id = exchange.getRequestURI().getPath().substring("/internal/v1/videos/".length());
+                String body = videos.get(id);
+                int status;
+                if (!TestInfra.get()
+                        .serviceToken()
+                        .equals(exchange.getRequestHeaders().getFirst("X-Service-Token"))) {
+                    status = 401;
+                    body = "{\"code\":\"service-credential-required\"}";
+                } else if (body == null) {
+                    status = 404;
+                    body = "{\"code\":\"video-not-found\"}";
+                } else {
+                    status = 200;
+                }
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

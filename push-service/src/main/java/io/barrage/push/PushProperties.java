@@ -1,0 +1,18 @@
+package io.barrage.push;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Tuning of rooms and connections; the defaults are in application.yml. */
+@ConfigurationProperties("barrage.push")
+public record PushProperties(
+        List<String> allowedOrigins,
+        Duration flushInterval,
+        int batchSize,
+        Duration onlineInterval,
+        Duration pingInterval,
+        Duration idleTimeout,
+        int sendBufferBytes,
+        Duration sendTimeLimit,
+        int maxClientMessageBytes) {}

@@ -1,0 +1,259 @@
+package io.barrage.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barrage.infra.Service;
+import io.barrage.infra.TestInfra;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PushServiceTest {
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    @DynamicPropertySource
+    static void infra(DynamicPropertyRegistry registry) {
+        TestInfra.springProperties(Service.PUSH).forEach((k, v) -> registry.add(k, () -> v));
+    }
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Viewer> viewers = new ArrayList<>();
+
+    @AfterEach
+    void disconnect() {
+        viewers.forEach(Viewer::close);
+    }
+
+    @Test
+    void viewersOfAVideoGetItsDanmakuLiveAndOthersDoNot() throws Exception {
+        Viewer first = connect(7);
+        Viewer second = connect(7);
+        Viewer elsewhere = connect(8);
+
+        // The second sees 2 on connect; the first learns it from the periodic count.
+        await(() -> second.sawOnline(2) && first.sawOnline(2));
+        assertThat(elsewhere.sawOnline(1)).isTrue();
+        assertThat(online(7)).isEqualTo(2);
+        assertThat(online(8)).isEqualTo(1);
+
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>("danmaku.events", "7", event(7, 1, "hello seven")))
+                    .get();
+            await(() -> first.danmaku().size() == 1 && second.danmaku().size() == 1);
+            for (Viewer viewer : List.of(first, second)) {
+                JsonNode item = viewer.danmaku().getFirst();
+                assertThat(item.get("text").asString()).isEqualTo("hello seven");
+                assertThat(item.get("seq").asLong()).isEqualTo(1);
+                assertThat(item.get("videoId").asLong()).isEqualTo(7);
+                assertThat(item.get("id").asString()).isEqualTo("7000001");
+                assertThat(item.has("type"))
+                        .as("the event's type is not part of the danmaku")
+                        .isFalse();
+                assertThat(item.has("version")).isFalse();
+            }
+
+            // Something else on the stream that this version does not understand is ignored.
+            producer.send(new ProducerRecord<>("danmaku.events", "8", "{\"type\":\"DanmakuDeleted\",\"version\":1}"))
+                    .get();
+            producer.send(new ProducerRecord<>("danmaku.events", "8", "not json"))
+                    .get();
+            producer.send(new ProducerRecord<>("danmaku.events", "8", event(8, 1, "hello eight")))
+                    .get();
+            await(() -> elsewhere.danmaku().size() == 1);
+            assertThat(elsewhere.danmaku().getFirst().get("text").asString()).isEqualTo("hello eight");
+            assertThat(first.danmaku()).hasSize(1);
+        }
+
+        elsewhere.close();
+        await(() -> online(8) == 0);
+    }
+
+    @Test
+    void aBurstArrivesBatchedAndInSeqOrder() throws Exception {
+        Viewer viewer = connect(9);
+        await(() -> viewer.sawOnline(1));
+
+        try (KafkaProducer<String, String> producer = producer()) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (int seq = 1; seq <= 60; seq++) {
+                sent.add(producer.send(new ProducerRecord<>("danmaku.events", "9", event(9, seq, "burst " + seq))));
+            }
+            for (var future : sent) {
+                future.get();
+            }
+        }
+        await(() -> viewer.danmaku().size() >= 60);
+
+        assertThat(viewer.danmaku().stream().map(item -> item.get("seq").asLong()))
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(1, 60).boxed().toList());
+        assertThat(viewer.danmakuFrames()).isLessThan(60).isGreaterThanOrEqualTo(2); // ≤ 50 per frame
+    }
+
+    @Test
+    void anOversizedClientMessageClosesTheConnectionWith1009() throws Exception {
+        Viewer viewer = connect(10);
+        await(() -> viewer.sawOnline(1));
+        viewer.socket.sendText("x".repeat(5000), true).get(5, TimeUnit.SECONDS);
+        await(() -> viewer.closeCode != null);
+        assertThat(viewer.closeCode).isEqualTo(1009);
+        await(() -> online(10) == 0);
+    }
+
+    @Test
+    void aPathWithoutAVideoIdIsRefused() throws Exception {
+        assertThatThrownBy(() -> http.newWebSocketBuilder()
+                        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/abc"), new Viewer())
+                        .get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(WebSocketHandshakeException.class);
+
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/videos/abc/online"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("code").asString()).isEqualTo("invalid-request");
+    }
+
+    private Viewer connect(long videoId) throws Exception {
+        Viewer viewer = new Viewer();
+        viewer.socket = http.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/" + videoId), viewer)
+                .get(10, TimeUnit.SECONDS);
+        viewers.add(viewer);
+        return viewer;
+    }
+
+    private int online(long videoId) {
+        try {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/api/v1/videos/" + videoId + "/online"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode body = json.readTree(response.body());
+            assertThat(body.get("videoId").asLong()).isEqualTo(videoId);
+            return body.get("count").asInt();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String event(long videoId, long seq, String text) {
+        return json.writeValueAsString(json.createObjectNode()
+                .put("type", "DanmakuCreated")
+                .put("version", 1)
+                .put("id", Long.toString(videoId * 1_000_000 + seq))
+                .put("videoId", videoId)
+                .put("seq", seq)
+                .put("senderId", 42)
+                .put("text", text)
+                .put("playbackMs", 1000 + seq)
+                .put("mode", "SCROLL")
+                .put("color", 16777215)
+                .put("size", "NORMAL")
+                .put("createdAt", Instant.now().toString()));
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", TestInfra.get().kafkaBootstrapServers());
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        props.put("linger.ms", "0");
+        return new KafkaProducer<>(props);
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 20 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** A test client that keeps every whole text frame it receives. */
+    static final class Viewer implements WebSocket.Listener {
+
+        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        volatile WebSocket socket;
+        volatile Integer closeCode;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                frames.add(json.readTree(partial.toString()));
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode = statusCode;
+            return null;
+        }
+
+        boolean sawOnline(int count) {
+            return frames.stream()
+                    .anyMatch(f -> "online".equals(f.get("type").asString())
+                            && f.get("count").asInt() == count);
+        }
+
+        List<JsonNode> danmaku() {
+            List<JsonNode> items = new ArrayList<>();
+            frames.stream()
+                    .filter(f -> "danmaku".equals(f.get("type").asString()))
+                    .forEach(f -> f.get("items").forEach(items::add));
+            return items;
+        }
+
+        long danmakuFrames() {
+            return frames.stream()
+                    .filter(f -> "danmaku".equals(f.get("type").asString()))
+                    .count();
+        }
+
+        void close() {
+            if (socket != null && !socket.isOutputClosed()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
