@@ -1,0 +1,8 @@
+package io.barrage.scheduler.deletion;
+
+enum DeletionStatus {
+    PENDING,
+    DONE,
+    CANCELLED,
+    FAILED
+}

@@ -1,0 +1,50 @@
+package io.barrage.scheduler.deletion;
+
+import feign.FeignException;
+import feign.RequestInterceptor;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import java.time.Duration;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JCircuitBreakerFactory;
+import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
+import org.springframework.cloud.client.circuitbreaker.Customizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+class FeignConfig {
+
+    @Bean
+    RequestInterceptor serviceCredentialHeaders(@Value("${barrage.service-token}") String token) {
+        return template -> {
+            template.header("X-Service-Token", token);
+            String requestId = MDC.get("requestId");
+            if (requestId != null) {
+                template.header("X-Request-Id", requestId);
+            }
+        };
+    }
+
+    /**
+     * The policy for calls to video-service: a failing or slow video-service opens the breaker and the
+     * purge job stops hammering it (the ledger records the failure and retries later). A 404 or 409 is
+     * an answer, not a failure, so it does not count.
+     */
+    @Bean
+    Customizer<Resilience4JCircuitBreakerFactory> circuitBreakerPolicy() {
+        return factory -> factory.configureDefault(id -> new Resilience4JConfigBuilder(id)
+                .circuitBreakerConfig(CircuitBreakerConfig.custom()
+                        .slidingWindowSize(10)
+                        .minimumNumberOfCalls(5)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(30))
+                        .ignoreExceptions(FeignException.NotFound.class, FeignException.Conflict.class)
+                        .build())
+                .timeLimiterConfig(TimeLimiterConfig.custom()
+                        .timeoutDuration(Duration.ofSeconds(5))
+                        .build())
+                .build());
+    }
+}

@@ -1,0 +1,24 @@
+package io.barrage.scheduler.web;
+
+import org.springframework.http.HttpStatus;
+
+/** A failure the client caused or must know about, answered as a problem with a stable code. */
+public class ApiException extends RuntimeException {
+
+    private final HttpStatus status;
+    private final String code;
+
+    public ApiException(HttpStatus status, String code, String detail) {
+        super(detail);
+        this.status = status;
+        this.code = code;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,249 @@
+package io.barrage.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.barrage.infra.Infra;
+import io.barrage.infra.Service;
+import io.barrage.infra.TestInfra;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeferredDeletionTest {
+
+    private static final Infra INFRA = TestInfra.get();
+    private static final VideoServiceStub VIDEO_SERVICE = startStub();
+    private static final KafkaProducer<String, String> PRODUCER = producer();
+
+    @DynamicPropertySource
+    static void infra(DynamicPropertyRegistry registry) {
+        TestInfra.springProperties(Service.SCHEDULER).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("spring.cloud.discovery.client.simple.instances.video-service[0].uri", VIDEO_SERVICE::uri);
+        registry.add("barrage.scheduler.grace-period", () -> "1s");
+        registry.add("barrage.scheduler.purge-interval", () -> "200ms");
+    }
+
+    @AfterAll
+    static void stop() {
+        PRODUCER.close();
+        VIDEO_SERVICE.stop();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final MinioClient s3 = MinioClient.builder()
+            .endpoint(INFRA.s3Endpoint())
+            .credentials(INFRA.s3AccessKey(), INFRA.s3SecretKey())
+            .build();
+
+    @Test
+    @Order(1)
+    void dueDeletionRemovesTheObjectThenTheRowExactlyOnce() throws Exception {
+        long id = newVideoId();
+        String key = putObject(id);
+        VIDEO_SERVICE.status(id, "DELETED");
+
+        publish(id, deleted(id, key, Instant.now()));
+
+        await(() -> "DONE".equals(status(id)));
+        assertThat(objectExists(key)).isFalse();
+        assertThat(VIDEO_SERVICE.calls("DELETE", id)).isEqualTo(1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT purged_at IS NOT NULL FROM video_deletion WHERE video_id = ?", Boolean.class, id))
+                .isTrue();
+
+        // a redelivered event changes nothing and purges nothing twice
+        publish(id, deleted(id, key, Instant.now()));
+        Thread.sleep(1500);
+        assertThat(status(id)).isEqualTo("DONE");
+        assertThat(VIDEO_SERVICE.calls("DELETE", id)).isEqualTo(1);
+        assertThat(VIDEO_SERVICE.calls).doesNotContain("UNAUTHENTICATED");
+
+        JsonNode done = json.readTree(
+                internal("/internal/v1/deletions?status=DONE", true).body());
+        assertThat(done.get("items").valueStream().map(n -> n.get("videoId").asLong()))
+                .contains(id);
+    }
+
+    @Test
+    @Order(2)
+    void restoreBeforeTheDueTimeCancelsAndKeepsTheObject() throws Exception {
+        long id = newVideoId();
+        String key = putObject(id);
+        VIDEO_SERVICE.status(id, "DELETED");
+
+        publish(id, deleted(id, key, Instant.now()));
+        VIDEO_SERVICE.status(id, "READY");
+        publish(id, "{\"type\":\"VideoRestored\",\"version\":1,\"videoId\":" + id + ",\"ownerId\":5}");
+
+        await(() -> "CANCELLED".equals(status(id)));
+        Thread.sleep(2000); // well past the due time
+        assertThat(status(id)).isEqualTo("CANCELLED");
+        assertThat(objectExists(key)).isTrue();
+        assertThat(VIDEO_SERVICE.calls("DELETE", id)).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void unknownEventsAreIgnoredAndTheListNeedsTheServiceToken() throws Exception {
+        publish(1, "{\"type\":\"VideoRenamed\",\"version\":1,\"videoId\":1}");
+        publish(1, "not json at all");
+
+        var anonymous = internal("/internal/v1/deletions", false);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(json.readTree(anonymous.body()).get("code").asString()).isEqualTo("service-credential-required");
+        assertThat(internal("/internal/v1/deletions?status=NOPE", true).statusCode())
+                .isEqualTo(400);
+
+        // the consumer is still alive after the junk: a later event is handled
+        long id = newVideoId();
+        String key = putObject(id);
+        VIDEO_SERVICE.status(id, "DELETED");
+        publish(id, deleted(id, key, Instant.now()));
+        await(() -> "DONE".equals(status(id)));
+    }
+
+    @Test
+    @Order(4)
+    void videoServiceDownKeepsTheRecordPendingWithTheErrorAndTheObject() throws Exception {
+        VIDEO_SERVICE.stop();
+        long id = newVideoId();
+        String key = putObject(id);
+
+        publish(id, deleted(id, key, Instant.now()));
+
+        await(() -> {
+            Map<String, Object> row = row(id);
+            return row != null && ((Number) row.get("attempts")).intValue() > 0;
+        });
+        Map<String, Object> row = row(id);
+        assertThat(row.get("status")).isEqualTo("PENDING");
+        assertThat((String) row.get("last_error")).isNotBlank();
+        assertThat(objectExists(key)).isTrue();
+    }
+
+    // --- helpers
+
+    private static VideoServiceStub startStub() {
+        try {
+            return new VideoServiceStub(INFRA.serviceToken());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, INFRA.kafkaBootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(props);
+    }
+
+    private static long newVideoId() {
+        return ThreadLocalRandom.current().nextLong(1_000_000, 1_000_000_000);
+    }
+
+    private static String deleted(long id, String key, Instant at) {
+        return "{\"type\":\"VideoDeleted\",\"version\":1,\"videoId\":" + id + ",\"ownerId\":5,\"objectKey\":\"" + key
+                + "\",\"deletedAt\":\"" + at + "\"}";
+    }
+
+    private static void publish(long key, String value) throws Exception {
+        PRODUCER.send(new ProducerRecord<>("video.events", Long.toString(key), value))
+                .get();
+    }
+
+    private String putObject(long id) throws Exception {
+        String key = "videos/" + id + "/original";
+        byte[] bytes = ("bytes of " + id).getBytes(StandardCharsets.UTF_8);
+        s3.putObject(PutObjectArgs.builder().bucket(Infra.BUCKET).object(key).stream(
+                        new ByteArrayInputStream(bytes), bytes.length, -1)
+                .build());
+        assertThat(objectExists(key)).isTrue();
+        return key;
+    }
+
+    private boolean objectExists(String key) throws Exception {
+        try {
+            s3.statObject(
+                    StatObjectArgs.builder().bucket(Infra.BUCKET).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private String status(long id) {
+        Map<String, Object> row = row(id);
+        return row == null ? null : (String) row.get("status");
+    }
+
+    private Map<String, Object> row(long id) {
+        var rows = jdbc.queryForList("SELECT * FROM video_deletion WHERE video_id = ?", id);
+        return rows.isEmpty() ? null : rows.getFirst();
+    }
+
+    private HttpResponse<String> internal(String path, boolean withToken) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (withToken) {
+            request.header("X-Service-Token", INFRA.serviceToken());
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("condition not met within 30 s");
+    }
+}

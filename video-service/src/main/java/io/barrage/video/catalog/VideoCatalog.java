@@ -1,0 +1,134 @@
+package io.barrage.video.catalog;
+
+import com.baomidou.mybatisplus.core.conditions.query.QueryWrapper;
+import io.barrage.video.web.ApiException;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Reads and state changes of catalogued videos. */
+@Service
+public class VideoCatalog {
+
+    private final VideoMapper videos;
+    private final VideoEvents events;
+    private final Clock clock;
+
+    VideoCatalog(VideoMapper videos, VideoEvents events) {
+        this.videos = videos;
+        this.events = events;
+        this.clock = Clock.systemUTC();
+    }
+
+    /** A READY video, or 404; anything else (uploading, failed, deleted) is invisible to clients. */
+    public Video readyVideo(long id) {
+        Video video = videos.selectById(id);
+        if (video == null || video.getStatus() != VideoStatus.READY) {
+            throw ApiException.videoNotFound(id);
+        }
+        return video;
+    }
+
+    VideoPage list(int page, int size) {
+        var ready = new QueryWrapper<Video>().eq("status", VideoStatus.READY.name());
+        long total = videos.selectCount(ready);
+        long offset = (long) page * size;
+        List<VideoView> items = offset >= total
+                ? List.of()
+                : videos
+                        .selectList(new QueryWrapper<Video>()
+                                .eq("status", VideoStatus.READY.name())
+                                .orderByDesc("created_at", "id")
+                                .last("LIMIT " + size + " OFFSET " + offset))
+                        .stream()
+                        .map(VideoView::of)
+                        .toList();
+        return new VideoPage(items, page, size, total);
+    }
+
+    /**
+     * Soft delete. The event is published inside the transaction: if Kafka does not take it, the row
+     * stays READY and the caller gets 503, so there is never a deleted video nobody will purge.
+     */
+    @Transactional
+    public void delete(long id, long callerId) {
+        Video video = ownedReady(id, callerId);
+        LocalDateTime now = now();
+        video.setStatus(VideoStatus.DELETED);
+        video.setDeletedAt(now);
+        video.setUpdatedAt(now);
+        updateOrConflict(video);
+        events.publish(
+                id,
+                new VideoEvents.VideoDeleted(
+                        id, video.getOwnerId(), video.getObjectKey(), now.toInstant(ZoneOffset.UTC)));
+    }
+
+    @Transactional
+    public VideoView restore(long id, long callerId) {
+        Video video = videos.selectById(id);
+        if (video == null || video.getOwnerId() != callerId) {
+            throw ApiException.videoNotFound(id);
+        }
+        if (video.getStatus() != VideoStatus.DELETED) {
+            throw new ApiException(HttpStatus.CONFLICT, "video-not-deleted", "Video " + id + " is not deleted.");
+        }
+        LocalDateTime now = now();
+        video.setStatus(VideoStatus.READY);
+        video.setDeletedAt(null);
+        video.setUpdatedAt(now);
+        updateOrConflict(video);
+        events.publish(id, new VideoEvents.VideoRestored(id, video.getOwnerId(), now.toInstant(ZoneOffset.UTC)));
+        return VideoView.of(video);
+    }
+
+    InternalVideoView internal(long id) {
+        Video video = videos.selectById(id);
+        if (video == null) {
+            throw ApiException.videoNotFound(id);
+        }
+        return new InternalVideoView(
+                id, video.getOwnerId(), video.getDurationMs() == null ? 0 : video.getDurationMs(), video.getStatus());
+    }
+
+    /** Removes the row of a soft-deleted video; idempotent, refuses live ones. */
+    @Transactional
+    void purge(long id) {
+        Video video = videos.selectById(id);
+        if (video == null) {
+            return;
+        }
+        if (video.getStatus() != VideoStatus.DELETED) {
+            throw new ApiException(
+                    HttpStatus.CONFLICT, "video-not-deleted", "Video " + id + " is not deleted; it cannot be purged.");
+        }
+        // the status in the WHERE keeps a concurrent restore from being purged
+        videos.delete(new QueryWrapper<Video>().eq("id", id).eq("status", VideoStatus.DELETED.name()));
+    }
+
+    private Video ownedReady(long id, long callerId) {
+        Video video = videos.selectById(id);
+        // someone else's video answers exactly like a missing one, so ids cannot be probed
+        if (video == null || video.getStatus() != VideoStatus.READY || video.getOwnerId() != callerId) {
+            throw ApiException.videoNotFound(id);
+        }
+        return video;
+    }
+
+    private void updateOrConflict(Video video) {
+        if (videos.updateById(video) != 1) {
+            throw new ApiException(
+                    HttpStatus.CONFLICT, "concurrent-modification", "The video changed meanwhile; try again.");
+        }
+    }
+
+    private LocalDateTime now() {
+        // millisecond precision, as stored in DATETIME(3)
+        return LocalDateTime.now(clock).truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,168 @@
+package io.barrage.video.playback;
+
+import io.barrage.video.catalog.Video;
+import io.barrage.video.catalog.VideoCatalog;
+import io.barrage.video.storage.ObjectStore;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET|HEAD /api/v1/videos/{id}/stream}. Written against the servlet response on purpose: the
+ * bytes go from the bucket's ranged read to the socket through one small buffer.
+ */
+@RestController
+class StreamController {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamController.class);
+    private static final int BUFFER = 64 * 1024;
+
+    private final VideoCatalog catalog;
+    private final ObjectStore store;
+
+    StreamController(VideoCatalog catalog, ObjectStore store) {
+        this.catalog = catalog;
+        this.store = store;
+    }
+
+    @RequestMapping(
+            path = "/api/v1/videos/{id}/stream",
+            method = {RequestMethod.GET, RequestMethod.HEAD})
+    void stream(@PathVariable long id, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Video video = catalog.readyVideo(id);
+        long size = video.getSizeBytes();
+        String etag = "\"" + video.getEtag() + "\"";
+        // HTTP dates have whole seconds; compare in those
+        long lastModifiedSeconds = video.getCreatedAt().toEpochSecond(ZoneOffset.UTC);
+
+        response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+        response.setHeader(HttpHeaders.ETAG, etag);
+        response.setDateHeader(HttpHeaders.LAST_MODIFIED, lastModifiedSeconds * 1000);
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=0, must-revalidate");
+
+        String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null
+                ? noneMatchHits(ifNoneMatch, etag)
+                : notModifiedSince(request.getHeader(HttpHeaders.IF_MODIFIED_SINCE), lastModifiedSeconds)) {
+            response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+            return;
+        }
+
+        ByteRange range = null;
+        String rangeHeader = request.getHeader(HttpHeaders.RANGE);
+        if (rangeHeader != null && ifRangeHolds(request.getHeader(HttpHeaders.IF_RANGE), etag, lastModifiedSeconds)) {
+            ByteRange.Parsed parsed = ByteRange.parse(rangeHeader, size);
+            switch (parsed.outcome()) {
+                case UNSATISFIABLE -> {
+                    unsatisfiable(response, size);
+                    return;
+                }
+                case PARTIAL -> range = parsed.range();
+                case WHOLE -> range = null;
+            }
+        }
+
+        long offset = range == null ? 0 : range.first();
+        long length = range == null ? size : range.length();
+        response.setContentType(video.getContentType());
+        response.setContentLengthLong(length);
+        if (range != null) {
+            response.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
+            response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes " + range.first() + "-" + range.last() + "/" + size);
+        } else {
+            response.setStatus(HttpServletResponse.SC_OK);
+        }
+        if ("HEAD".equals(request.getMethod()) || length == 0) {
+            return;
+        }
+        try (InputStream in = store.get(video.getObjectKey(), offset, length)) {
+            copy(in, response.getOutputStream());
+        }
+    }
+
+    private static void copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[BUFFER];
+        int n;
+        try {
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+            }
+            out.flush();
+        } catch (IOException e) {
+            // players abort ranged reads all the time when seeking; that is not an error
+            log.debug("stream ended early: {}", e.toString());
+        }
+    }
+
+    private static void unsatisfiable(HttpServletResponse response, long size) throws IOException {
+        response.setStatus(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
+        response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size);
+        response.setContentType("application/problem+json");
+        byte[] body = ("{\"type\":\"about:blank\",\"title\":\"Range Not Satisfiable\",\"status\":416,"
+                        + "\"detail\":\"The requested range is outside the video.\",\"code\":\"range-not-satisfiable\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    private static boolean noneMatchHits(String header, String etag) {
+        for (String candidate : header.split(",")) {
+            String tag = candidate.trim();
+            if (tag.equals("*")) {
+                return true;
+            }
+            // If-None-Match uses the weak comparison
+            if (tag.startsWith("W/")) {
+                tag = tag.substring(2);
+            }
+            if (tag.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean notModifiedSince(String header, long lastModifiedSeconds) {
+        Long since = httpDateSeconds(header);
+        return since != null && lastModifiedSeconds <= since;
+    }
+
+    /** If-Range needs a strong match (or the exact date); otherwise the whole video is sent. */
+    private static boolean ifRangeHolds(String header, String etag, long lastModifiedSeconds) {
+        if (header == null) {
+            return true;
+        }
+        String value = header.trim();
+        if (value.startsWith("\"") || value.startsWith("W/")) {
+            return value.equals(etag);
+        }
+        Long date = httpDateSeconds(value);
+        return date != null && date == lastModifiedSeconds;
+    }
+
+    private static Long httpDateSeconds(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toEpochSecond();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

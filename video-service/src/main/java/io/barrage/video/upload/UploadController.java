@@ -1,0 +1,59 @@
+package io.barrage.video.upload;
+
+import io.barrage.video.catalog.VideoView;
+import io.barrage.video.web.ApiException;
+import io.barrage.video.web.ServiceCredentials;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+@RestController
+class UploadController {
+
+    private final VideoUploader uploader;
+    private final ServiceCredentials credentials;
+
+    UploadController(VideoUploader uploader, ServiceCredentials credentials) {
+        this.uploader = uploader;
+        this.credentials = credentials;
+    }
+
+    @PostMapping(path = "/api/v1/videos", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<VideoView> upload(
+            @RequestPart(name = "file", required = false) MultipartFile file,
+            @RequestParam(name = "title", required = false) String title,
+            @RequestParam(name = "description", required = false) String description,
+            HttpServletRequest request) {
+        long ownerId = credentials.requireUser(request);
+        String cleanTitle = title == null ? "" : title.strip();
+        int titleLength = cleanTitle.codePointCount(0, cleanTitle.length());
+        if (titleLength < 1 || titleLength > 100 || hasControl(cleanTitle)) {
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid-title",
+                    "title must be 1-100 characters without control characters.");
+        }
+        String cleanDescription = description == null || description.isBlank() ? null : description.strip();
+        if (cleanDescription != null && cleanDescription.codePointCount(0, cleanDescription.length()) > 2000) {
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST, "invalid-description", "description must be at most 2000 characters.");
+        }
+        if (file == null || file.isEmpty()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "missing-file", "The multipart part 'file' is required.");
+        }
+        VideoView video = uploader.upload(ownerId, cleanTitle, cleanDescription, file);
+        return ResponseEntity.created(URI.create("/api/v1/videos/" + video.id()))
+                .body(video);
+    }
+
+    private static boolean hasControl(String text) {
+        return text.codePoints().anyMatch(Character::isISOControl);
+    }
+}

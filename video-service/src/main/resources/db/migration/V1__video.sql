@@ -1,0 +1,21 @@
+CREATE TABLE video (
+    id           BIGINT        NOT NULL AUTO_INCREMENT,
+    owner_id     BIGINT        NOT NULL,
+    title        VARCHAR(400)  NOT NULL,
+    description  TEXT          NULL,
+    duration_ms  BIGINT        NOT NULL DEFAULT 0,
+    width        INT           NULL,
+    height       INT           NULL,
+    size_bytes   BIGINT        NOT NULL,
+    content_type VARCHAR(100)  NOT NULL,
+    object_key   VARCHAR(255)  NULL,
+    etag         VARCHAR(100)  NULL,
+    status       VARCHAR(16)   NOT NULL,
+    version      INT           NOT NULL DEFAULT 0,
+    created_at   DATETIME(3)   NOT NULL,
+    updated_at   DATETIME(3)   NOT NULL,
+    deleted_at   DATETIME(3)   NULL,
+    PRIMARY KEY (id),
+    KEY idx_video_status_created (status, created_at),
+    KEY idx_video_owner (owner_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
