@@ -28,6 +28,10 @@ public final class Infra implements AutoCloseable {
     private MariaDbServer mariaDb;
     private S3Server s3;
 
+    private Path root;
+    private Path dataDir;
+    private Ports ports;
+
     private Infra(Secrets secrets) {
         this.secrets = secrets;
     }
@@ -56,6 +60,9 @@ public final class Infra implements AutoCloseable {
         Path root = RepoRoot.find();
         Ports ports = requested.resolved();
         Infra infra = new Infra(Secrets.load(dataDir.resolve("secrets.properties")));
+        infra.root = root;
+        infra.dataDir = dataDir;
+        infra.ports = ports;
         long begin = System.nanoTime();
         try {
             // The two JVM servers start in the background while the native ones come up.
@@ -193,9 +200,37 @@ public final class Infra implements AutoCloseable {
         return props;
     }
 
-    /** Stops one server abruptly, for tests of what happens when a dependency fails. */
-    public void stopRedis() throws Exception {
+    /**
+     * Stops the Kafka broker, for tests of what clients see while it is gone; {@link #startKafka()} brings
+     * it back on the same port with the same log.
+     */
+    public synchronized void stopKafka() {
+        started.remove(kafka);
+        kafka.close();
+    }
+
+    public synchronized void startKafka() throws Exception {
+        kafka = track(KafkaServer.start(root, dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController()));
+    }
+
+    /** Stops Redis; {@link #startRedis()} restarts it on the same port from its append-only file. */
+    public synchronized void stopRedis() throws Exception {
+        started.remove(redis);
         redis.close();
+    }
+
+    public synchronized void startRedis() throws Exception {
+        redis = track(RedisServerHandle.start(dataDir.resolve("redis"), ports.redis()));
+    }
+
+    /** Stops MariaDB; {@link #startMariaDb()} restarts it on the same port with the same data. */
+    public synchronized void stopMariaDb() throws Exception {
+        started.remove(mariaDb);
+        mariaDb.close();
+    }
+
+    public synchronized void startMariaDb() throws Exception {
+        mariaDb = track(MariaDbServer.start(dataDir.resolve("mariadb"), ports.mariaDb()));
     }
 
     @Override
