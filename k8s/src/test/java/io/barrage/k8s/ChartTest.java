@@ -1,0 +1,417 @@
+package io.barrage.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.barrage.k8s.Chart.Rendered;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ChartTest {
+
+    private static final Rendered DEFAULTS = Chart.defaults();
+    private static final Rendered PRODUCTION = Chart.production();
+
+    static Stream<Arguments> renders() {
+        return Stream.of(Arguments.of("default values", DEFAULTS), Arguments.of("values-production.yaml", PRODUCTION));
+    }
+
+    @Test
+    void helmLintPassesStrictly() {
+        LintResult result = new Helm(Repo.chart()).lint().strict().call();
+
+        assertThat(result.isFailed()).as("helm lint: %s", result.getMessages()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("renders")
+    void everyComponentHasItsWorkloadServiceConfigAndBudget(String label, Rendered render) {
+        for (String name : Repo.COMPONENTS) {
+            Service service = render.get(Service.class, name);
+            assertThat(service.getSpec().getPorts())
+                    .as("%s Service", name)
+                    .anySatisfy(p -> assertThat(p.getPort()).isEqualTo(Repo.PORTS.get(name)));
+            assertThat(render.springConfig(name)).as("%s ConfigMap", name).isNotEmpty();
+            assertThat(render.find(PodDisruptionBudget.class, name))
+                    .as("%s PDB", name)
+                    .isPresent();
+            assertThat(render.property(name, "server.port")).isEqualTo(Repo.PORTS.get(name));
+            if (name.equals("push-service")) {
+                assertThat(render.find(Deployment.class, name)).isEmpty();
+                assertThat(render.get(StatefulSet.class, name).getSpec().getServiceName())
+                        .isEqualTo("push-service-headless");
+            } else if (name.equals("danmaku-service")) {
+                // its ordinal is the worker id of the Snowflake danmaku ids: unique per instance
+                assertThat(render.find(Deployment.class, name)).isEmpty();
+                Container c = render.get(StatefulSet.class, name)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst();
+                assertThat(c.getEnv()).anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("BARRAGE_DANMAKU_WORKERID");
+                    assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                            .isEqualTo("metadata.labels['apps.kubernetes.io/pod-index']");
+                });
+            } else {
+                assertThat(render.find(Deployment.class, name))
+                        .as("%s Deployment", name)
+                        .isPresent();
+            }
+        }
+        assertThat(render.get(Service.class, "push-service-headless").getSpec().getClusterIP())
+                .isEqualTo("None");
+        assertThat(render.property("gateway", "management.server.port")).isEqualTo(Repo.GATEWAY_MANAGEMENT_PORT);
+        // the stateless services that scale on CPU have an HPA targeting their Deployment
+        for (String name : List.of("gateway", "user-service", "video-service", "danmaku-service")) {
+            var target =
+                    render.get(HorizontalPodAutoscaler.class, name).getSpec().getScaleTargetRef();
+            assertThat(target.getName()).isEqualTo(name);
+            assertThat(target.getKind()).isEqualTo(name.equals("danmaku-service") ? "StatefulSet" : "Deployment");
+        }
+        assertThat(render.find(HorizontalPodAutoscaler.class, "push-service"))
+                .as("shards are scaled through push.shards, never by an HPA")
+                .isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("renders")
+    void everyContainerHasProbesResourcesAndARestrictedSecurityContext(String label, Rendered render) {
+        List<String> checked = new ArrayList<>();
+        for (Workload workload : workloads(render)) {
+            PodSpec pod = workload.template().getSpec();
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+            for (Container c : pod.getContainers()) {
+                String where = workload.kind() + "/" + workload.name() + " container " + c.getName();
+                checked.add(where);
+                var resources = c.getResources();
+                assertThat(resources.getRequests()).as(where).containsKeys("cpu", "memory");
+                assertThat(resources.getLimits()).as(where).containsKeys("cpu", "memory");
+                var security = c.getSecurityContext();
+                assertThat(security.getRunAsNonRoot()).as(where).isTrue();
+                assertThat(security.getRunAsUser()).as(where).isPositive();
+                assertThat(security.getReadOnlyRootFilesystem()).as(where).isTrue();
+                assertThat(security.getAllowPrivilegeEscalation()).as(where).isFalse();
+                assertThat(security.getCapabilities().getDrop()).as(where).contains("ALL");
+                assertThat(security.getCapabilities().getAdd()).as(where).isNullOrEmpty();
+                // a read-only root needs a writable /tmp (Tomcat's work dir, multipart spooling)
+                assertThat(c.getVolumeMounts())
+                        .as(where)
+                        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+                String image = c.getImage();
+                assertThat(image).as(where).matches(".+:[^:/]+$");
+                String tag = image.substring(image.lastIndexOf(':') + 1);
+                assertThat(tag).as(where).isNotEqualTo("latest");
+                if (!workload.kind().equals("Job")) {
+                    assertThat(image).as(where).contains("/" + workload.name() + ":");
+                    int port = workload.name().equals("gateway")
+                            ? Repo.GATEWAY_MANAGEMENT_PORT
+                            : Repo.PORTS.get(workload.name());
+                    assertProbe(where + " startup", c.getStartupProbe(), "/actuator/health/liveness", port);
+                    assertProbe(where + " liveness", c.getLivenessProbe(), "/actuator/health/liveness", port);
+                    assertProbe(where + " readiness", c.getReadinessProbe(), "/actuator/health/readiness", port);
+                    assertThat(env(c, "SPRING_PROFILES_ACTIVE")).isEqualTo("k8s");
+                    assertThat(env(c, "JAVA_TOOL_OPTIONS")).contains("MaxRAMPercentage");
+                }
+            }
+        }
+        assertThat(checked).hasSizeGreaterThanOrEqualTo(Repo.COMPONENTS.size() + 1);
+    }
+
+    @Test
+    void thePushShardCountIsOneValueForTheStatefulSetAndTheGateway() {
+        for (Rendered render : List.of(DEFAULTS, PRODUCTION, Chart.render(c -> c.set("push.shards", 7)))) {
+            int replicas =
+                    render.get(StatefulSet.class, "push-service").getSpec().getReplicas();
+            assertThat(render.property("gateway", "barrage.gateway.push-shards"))
+                    .isEqualTo(replicas);
+            assertThat(render.property("push-service", "barrage.push.shard-count"))
+                    .isEqualTo(replicas);
+        }
+        assertThat(PRODUCTION.get(StatefulSet.class, "push-service").getSpec().getReplicas())
+                .isEqualTo(4);
+
+        // and the ordinal is the shard index
+        Container push = PRODUCTION
+                .get(StatefulSet.class, "push-service")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst();
+        EnvVar index = push.getEnv().stream()
+                .filter(e -> e.getName().equals("BARRAGE_PUSH_SHARDINDEX"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(index.getValueFrom().getFieldRef().getFieldPath())
+                .isEqualTo("metadata.labels['apps.kubernetes.io/pod-index']");
+    }
+
+    @Test
+    void withoutNacosTheGatewayRoutesToEveryShardThroughTheHeadlessService() {
+        Rendered render =
+                Chart.render(c -> c.set("discovery.mode", "kubernetes").set("push.shards", 3));
+
+        assertThat(render.property("gateway", "spring.cloud.nacos.discovery.enabled"))
+                .isEqualTo(false);
+        List<Object> shards =
+                Repo.list(render.property("gateway", "spring.cloud.discovery.client.simple.instances.push-service"));
+        assertThat(shards).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> instance = Repo.map(shards.get(i));
+            assertThat(instance.get("uri"))
+                    .isEqualTo("http://push-service-" + i + ".push-service-headless.barrage.svc.cluster.local:8084");
+            assertThat(Repo.map(instance.get("metadata"))).containsEntry("shard", String.valueOf(i));
+        }
+        // Feign clients find video-service through its Service's DNS name
+        assertThat(Repo.map(Repo.list(render.property(
+                                        "danmaku-service",
+                                        "spring.cloud.discovery.client.simple.instances.video-service"))
+                                .getFirst())
+                        .get("uri"))
+                .isEqualTo("http://video-service.barrage.svc.cluster.local:8082");
+        assertThat(DEFAULTS.property("gateway", "spring.cloud.nacos.discovery.enabled"))
+                .isEqualTo(true);
+    }
+
+    @Test
+    void theDefaultsInlineNoSecretAndEveryReferenceResolves() {
+        // The generated Secret is a pre-install hook (so upgrades never regenerate it), which a template
+        // render leaves out: the release's manifest carries no credential at all.
+        assertThat(DEFAULTS.ofKind("Secret")).isEmpty();
+        assertSecretsOnlyByReference(DEFAULTS, "barrage-credentials");
+
+        // ... and the hook takes nothing from values: every key is random, 40 characters.
+        String template = Repo.read(Repo.chart().resolve("templates/secret.yaml"));
+        assertThat(template)
+                .contains("helm.sh/hook: pre-install")
+                .contains("{{ $key }}: {{ randAlphaNum 40 | b64enc | quote }}")
+                .contains("\"service-token\"", "\"user-service-db-password\"", "\"s3-secret-key\"");
+        assertThat(template.lines().filter(line -> line.contains(".Values")))
+                .allSatisfy(line -> assertThat(line).contains(".Values.secrets.existingSecret"));
+
+        // the defaults have no value for anything that looks like a credential
+        Map<String, Object> values = Repo.yaml(Repo.chart().resolve("values.yaml"));
+        List<String> offenders = new ArrayList<>();
+        findCredentials("", values, offenders);
+        assertThat(offenders).isEmpty();
+    }
+
+    @Test
+    void anExistingSecretIsReferencedAndNoneIsCreated() {
+        assertThat(PRODUCTION.ofKind("Secret")).isEmpty();
+        assertSecretsOnlyByReference(PRODUCTION, "barrage-prod-credentials");
+    }
+
+    @Test
+    void aLatestTagIsRefused() {
+        // by the schema, and (for --skip-schema-validation) by the template itself
+        assertThatThrownBy(() -> Chart.render(c -> c.set("image.tag", "latest")))
+                .hasMessageContaining("/image/tag");
+        assertThat(Repo.read(Repo.chart().resolve("templates/_helpers.tpl")))
+                .contains("fail \"image.tag must not be latest");
+    }
+
+    @Test
+    void theSchemaAndTheChecksRefuseValuesThatCannotWork() {
+        assertThatThrownBy(() -> Chart.render(c -> c.set("push.shards", 0))).hasMessageContaining("shards");
+        assertThatThrownBy(() -> Chart.render(c -> c.set("push.shards", 13)))
+                .hasMessageContaining("must not exceed the partitions of danmaku.events");
+        assertThatThrownBy(() -> Chart.render(c -> c.set("discovery.mode", "eureka")))
+                .hasMessageContaining("discovery");
+        assertThatThrownBy(() -> Chart.render(c -> c.set("containerSecurityContext.readOnlyRootFilesystem", false)))
+                .hasMessageContaining("readOnlyRootFilesystem");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("renders")
+    void networkPoliciesCloseEverythingAndOpenOnlyWhatTheArchitectureNeeds(String label, Rendered render) {
+        NetworkPolicy deny = render.get(NetworkPolicy.class, "barrage-default-deny");
+        assertThat(deny.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(deny.getSpec().getIngress()).isNullOrEmpty();
+        assertThat(deny.getSpec().getEgress()).isNullOrEmpty();
+
+        Map<Integer, List<String>> owners = Map.of(
+                3306, List.of("user-service", "video-service", "danmaku-service", "scheduler-service"),
+                6379, List.of("user-service", "video-service", "danmaku-service", "push-service"),
+                9000, List.of("video-service", "scheduler-service"));
+        for (String name : Repo.COMPONENTS) {
+            NetworkPolicy policy = render.get(NetworkPolicy.class, name);
+            // only the gateway is reachable from the ingress controller; the rest (and so /internal)
+            // only from the release's own pods and from monitoring
+            var ingressRules = policy.getSpec().getIngress();
+            assertThat(ingressRules).isNotEmpty();
+            ingressRules.forEach(rule -> assertThat(rule.getFrom()).isNotEmpty());
+            boolean fromIngressController = ingressRules.stream()
+                    .flatMap(r -> r.getFrom().stream())
+                    .anyMatch(peer -> peer.getNamespaceSelector() != null
+                            && "ingress-nginx"
+                                    .equals(peer.getNamespaceSelector()
+                                            .getMatchLabels()
+                                            .get("kubernetes.io/metadata.name")));
+            assertThat(fromIngressController).as(name).isEqualTo(name.equals("gateway"));
+
+            Set<Integer> egressPorts = new HashSet<>();
+            for (NetworkPolicyEgressRule rule : policy.getSpec().getEgress()) {
+                for (NetworkPolicyPort port : rule.getPorts()) {
+                    egressPorts.add(port.getPort().getIntVal());
+                }
+            }
+            owners.forEach((port, allowed) -> assertThat(egressPorts.contains(port))
+                    .as("%s may reach port %s", name, port)
+                    .isEqualTo(allowed.contains(name)));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("renders")
+    void theIngressSendsEverythingToTheGatewayAndKeepsWebSocketsOpen(String label, Rendered render) {
+        Ingress ingress = render.get(Ingress.class, "barrage");
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+
+        assertThat(Integer.parseInt(annotations.get("nginx.ingress.kubernetes.io/proxy-read-timeout")))
+                .isGreaterThanOrEqualTo(3600);
+        assertThat(Integer.parseInt(annotations.get("nginx.ingress.kubernetes.io/proxy-send-timeout")))
+                .isGreaterThanOrEqualTo(3600);
+        assertThat(annotations).containsEntry("nginx.ingress.kubernetes.io/proxy-request-buffering", "off");
+        var paths = ingress.getSpec().getRules().getFirst().getHttp().getPaths();
+        assertThat(paths).singleElement().satisfies(path -> {
+            assertThat(path.getPath()).isEqualTo("/");
+            assertThat(path.getBackend().getService().getName()).isEqualTo("gateway");
+        });
+    }
+
+    @Test
+    void theTopicJobCreatesEveryTopicWithItsPartitions() {
+        Job job = DEFAULTS.get(Job.class, "kafka-topics-r1");
+        String script = String.join(
+                "\n",
+                job.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs());
+
+        assertThat(script)
+                .contains("--topic danmaku.events --partitions 12")
+                .contains("--topic video.events --partitions 3")
+                .contains("--topic user.events --partitions 3")
+                .contains("--if-not-exists");
+    }
+
+    @Test
+    void monitoringObjectsAreBehindTheirSwitchAndCarryTheSharedRules() {
+        assertThat(DEFAULTS.ofKind("ServiceMonitor")).isEmpty();
+        assertThat(DEFAULTS.ofKind("PrometheusRule")).isEmpty();
+
+        assertThat(PRODUCTION.ofKind("ServiceMonitor")).hasSize(2);
+        HasMetadata rule = PRODUCTION.ofKind("PrometheusRule").getFirst();
+        assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        Set<String> rendered = new HashSet<>();
+        collectAlertNames(
+                Repo.map(((io.fabric8.kubernetes.api.model.GenericKubernetesResource) rule).getAdditionalProperties())
+                        .get("spec"),
+                rendered);
+        Set<String> shared = new HashSet<>();
+        collectAlertNames(Repo.yaml(Repo.root().resolve("deploy/monitoring/alerts.yml")), shared);
+        assertThat(rendered).isNotEmpty().isEqualTo(shared);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    record Workload(String kind, String name, PodTemplateSpec template) {}
+
+    static List<Workload> workloads(Rendered render) {
+        List<Workload> workloads = new ArrayList<>();
+        render.all(Deployment.class)
+                .forEach(d -> workloads.add(new Workload(
+                        "Deployment", d.getMetadata().getName(), d.getSpec().getTemplate())));
+        render.all(StatefulSet.class)
+                .forEach(s -> workloads.add(new Workload(
+                        "StatefulSet", s.getMetadata().getName(), s.getSpec().getTemplate())));
+        render.all(Job.class)
+                .forEach(j -> workloads.add(new Workload(
+                        "Job", j.getMetadata().getName(), j.getSpec().getTemplate())));
+        return workloads;
+    }
+
+    private static void assertProbe(String where, Probe probe, String path, int port) {
+        assertThat(probe).as(where).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).as(where).isEqualTo(path);
+        assertThat(probe.getHttpGet().getPort().getIntVal()).as(where).isEqualTo(port);
+    }
+
+    private static String env(Container c, String name) {
+        return c.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static void assertSecretsOnlyByReference(Rendered render, String secretName) {
+        for (Workload workload : workloads(render)) {
+            for (Container c : workload.template().getSpec().getContainers()) {
+                for (EnvVar e : c.getEnv()) {
+                    boolean secretLike = e.getName().matches(".*(PASSWORD|TOKEN|SECRET|ACCESSKEY).*");
+                    if (secretLike) {
+                        assertThat(e.getValue()).as(e.getName()).isNull();
+                        assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                                .as(e.getName())
+                                .isEqualTo(secretName);
+                    }
+                }
+            }
+        }
+        // no ConfigMap carries a credential
+        for (String name : Repo.COMPONENTS) {
+            assertThat(render.springConfig(name).toString()).doesNotContainIgnoringCase("password");
+            assertThat(render.springConfig(name).toString()).doesNotContainIgnoringCase("secret");
+            assertThat(render.springConfig(name).toString()).doesNotContainIgnoringCase("token");
+        }
+    }
+
+    private static void findCredentials(String path, Object node, List<String> into) {
+        if (node instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> findCredentials(path + "." + k, v, into));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> findCredentials(path + "[]", v, into));
+        } else if (node != null
+                && !String.valueOf(node).isEmpty()
+                && path.toLowerCase().matches(".*(password|secretkey|secret-key|accesskey|access-key|token).*")) {
+            into.add(path + "=" + node);
+        }
+    }
+
+    static void collectAlertNames(Object spec, Set<String> into) {
+        for (Object group : Repo.list(Repo.map(spec).get("groups"))) {
+            for (Object rule : Repo.list(Repo.map(group).get("rules"))) {
+                into.add(String.valueOf(Repo.map(rule).get("alert")));
+            }
+        }
+    }
+}

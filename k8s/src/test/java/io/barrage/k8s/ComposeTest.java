@@ -1,0 +1,160 @@
+package io.barrage.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class ComposeTest {
+
+    private static final Path COMPOSE = Repo.root().resolve("deploy/compose/docker-compose.yml");
+    private static final Map<String, Object> FILE = Repo.yaml(COMPOSE);
+    private static final Map<String, Object> SERVICES = Repo.map(FILE.get("services"));
+    private static final Map<String, Object> CHART_SERVICES =
+            Repo.map(Repo.yaml(Repo.chart().resolve("values.yaml")).get("services"));
+
+    /** Jobs that run once; they have no health, others wait for them to complete. */
+    private static final Set<String> ONE_SHOT = Set.of("kafka-init", "minio-init");
+
+    @Test
+    void theInfrastructureAndTheSixServicesAreThere() {
+        assertThat(SERVICES)
+                .containsKeys("kafka", "redis", "mysql", "minio", "nacos", "prometheus", "grafana")
+                .containsKeys(Repo.COMPONENTS.toArray(String[]::new));
+        for (String name : Repo.COMPONENTS) {
+            Map<String, Object> service = Repo.map(SERVICES.get(name));
+            assertThat(Repo.list(service.get("profiles"))).as(name).containsExactly("compose");
+            assertThat(String.valueOf(service.get("image"))).as(name).contains("/" + name + ":");
+            Map<String, Object> build = Repo.map(service.get("build"));
+            String dockerfile = String.valueOf(build.get("dockerfile"));
+            assertThat(dockerfile).isEqualTo("deploy/docker/" + name + "/Dockerfile");
+            assertThat(COMPOSE.getParent()
+                            .resolve(String.valueOf(build.get("context")))
+                            .resolve(dockerfile))
+                    .exists();
+            Map<String, Object> env = Repo.map(service.get("environment"));
+            assertThat(env).as(name).containsEntry("SPRING_PROFILES_ACTIVE", "compose");
+            // registering in Nacos: the compose profile turns discovery on (checked in SpringProfilesTest)
+            assertThat(env).as(name).containsEntry("NACOS_ADDR", "nacos:8848");
+            assertThat(Repo.map(service.get("depends_on"))).as(name).containsKey("nacos");
+        }
+    }
+
+    @Test
+    void everyLongRunningServiceHasAHealthcheckAndAMemoryLimit() {
+        SERVICES.forEach((name, value) -> {
+            Map<String, Object> service = Repo.map(value);
+            assertThat(service.get("mem_limit")).as("%s mem_limit", name).isNotNull();
+            Map<String, Object> healthcheck = Repo.map(service.get("healthcheck"));
+            assertThat(healthcheck).as("%s healthcheck", name).isNotNull();
+            if (ONE_SHOT.contains(name)) {
+                assertThat(healthcheck).containsEntry("disable", true);
+                assertThat(service).containsEntry("restart", "no");
+            } else {
+                assertThat(healthcheck.get("test")).as("%s healthcheck", name).isNotNull();
+            }
+        });
+    }
+
+    @Test
+    void dependenciesWaitForHealthOrCompletion() {
+        SERVICES.forEach((name, value) -> {
+            Object dependsOn = Repo.map(value).get("depends_on");
+            if (dependsOn == null) {
+                return;
+            }
+            Repo.map(dependsOn).forEach((dependency, spec) -> {
+                assertThat(SERVICES).as("%s depends on %s", name, dependency).containsKey(dependency);
+                String expected = ONE_SHOT.contains(dependency) ? "service_completed_successfully" : "service_healthy";
+                assertThat(Repo.map(spec))
+                        .as("%s depends on %s", name, dependency)
+                        .containsEntry("condition", expected);
+            });
+        });
+    }
+
+    @Test
+    void portsAndNamesAgreeWithTheChart() {
+        for (String name : Repo.COMPONENTS) {
+            int chartPort = (Integer) Repo.map(CHART_SERVICES.get(name)).get("port");
+            assertThat(chartPort).isEqualTo(Repo.PORTS.get(name));
+            Map<String, Object> service = Repo.map(SERVICES.get(name));
+            List<Object> healthcheck =
+                    Repo.list(Repo.map(service.get("healthcheck")).get("test"));
+            int probed = Integer.parseInt(String.valueOf(healthcheck.get(2)));
+            assertThat(healthcheck.get(3)).isEqualTo("/actuator/health/readiness");
+            if (name.equals("gateway")) {
+                assertThat(probed)
+                        .isEqualTo(Repo.map(CHART_SERVICES.get(name)).get("managementPort"))
+                        .isEqualTo(Repo.GATEWAY_MANAGEMENT_PORT);
+                assertThat(Repo.list(service.get("ports"))).containsExactly(chartPort + ":" + chartPort);
+            } else {
+                assertThat(probed).as(name).isEqualTo(chartPort);
+                assertThat(Repo.list(service.get("expose"))).as(name).containsExactly(String.valueOf(chartPort));
+                assertThat(service.get("ports"))
+                        .as("only the gateway is published")
+                        .isNull();
+            }
+        }
+        // Prometheus scrapes the same names and ports, with job = service name as on Kubernetes
+        String prometheus = Repo.read(Repo.root().resolve("deploy/monitoring/prometheus.yml"));
+        for (String name : Repo.COMPONENTS) {
+            int port = name.equals("gateway") ? Repo.GATEWAY_MANAGEMENT_PORT : Repo.PORTS.get(name);
+            assertThat(prometheus).contains("job_name: " + name).contains("\"" + name + ":" + port + "\"");
+        }
+    }
+
+    @Test
+    void theTopicsAreTheOnesTheChartCreates() {
+        String script = String.join(
+                "\n",
+                Repo.list(Repo.map(SERVICES.get("kafka-init")).get("command")).stream()
+                        .map(String::valueOf)
+                        .toList());
+        Map<String, Object> partitions = Repo.map(Repo.map(
+                        Repo.map(Repo.yaml(Repo.chart().resolve("values.yaml")).get("kafka"))
+                                .get("topics"))
+                .get("partitions"));
+        partitions.forEach((topic, count) -> assertThat(script).contains(topic + ":" + count));
+        assertThat(Repo.map(Repo.map(SERVICES.get("kafka")).get("environment")))
+                .containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
+    }
+
+    @Test
+    void noCredentialHasADefaultAndTheExampleHoldsOnlyPlaceholders() {
+        String compose = Repo.read(COMPOSE);
+        // every ${VAR} that carries a credential is required (:?), never defaulted (:-)
+        Matcher m = Pattern.compile("\\$\\{([A-Z0-9_]+)(:[-?][^}]*)?}").matcher(compose);
+        int credentials = 0;
+        while (m.find()) {
+            if (m.group(1).matches(".*(PASSWORD|SECRET|TOKEN|ACCESS_KEY|ROOT_USER).*")) {
+                credentials++;
+                assertThat(m.group(2)).as(m.group()).startsWith(":?");
+            }
+        }
+        assertThat(credentials).isGreaterThanOrEqualTo(10);
+
+        Path example = COMPOSE.resolveSibling(".env.example");
+        assertThat(example).exists();
+        assertThat(Files.exists(COMPOSE.resolveSibling(".env")))
+                .as("a real .env never sits in the repository")
+                .isFalse();
+        Repo.read(example)
+                .lines()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .forEach(line -> {
+                    String key = line.substring(0, line.indexOf('='));
+                    String value = line.substring(line.indexOf('=') + 1);
+                    if (key.matches(".*(PASSWORD|SECRET|TOKEN|ACCESS_KEY|ROOT_USER).*")) {
+                        assertThat(value).as(key).startsWith("change-me");
+                    }
+                });
+    }
+}

@@ -1,0 +1,75 @@
+package io.barrage.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** The Dockerfiles and the Spring profiles the images and the chart rely on. */
+class DeployFilesTest {
+
+    @Test
+    void everyServiceHasALayeredNonRootImageWithAHealthcheck() {
+        for (String name : Repo.COMPONENTS) {
+            String dockerfile = Repo.read(Repo.root().resolve("deploy/docker/" + name + "/Dockerfile"));
+            int port = Repo.PORTS.get(name);
+            int health = name.equals("gateway") ? Repo.GATEWAY_MANAGEMENT_PORT : port;
+
+            assertThat(dockerfile)
+                    .as(name)
+                    .contains("FROM eclipse-temurin:25-jre AS layers")
+                    .contains("COPY " + name + "/target/" + name + "-exec.jar app.jar")
+                    .contains("java -Djarmode=tools -jar app.jar extract --layers --launcher")
+                    .contains("COPY --from=layers /build/extracted/dependencies/ ./")
+                    .contains("COPY --from=layers /build/extracted/application/ ./")
+                    .contains("USER 10001:10001")
+                    .contains("-XX:MaxRAMPercentage=")
+                    .contains("-XX:+ExitOnOutOfMemoryError")
+                    .contains("HEALTHCHECK ")
+                    .contains("CMD [\"healthcheck\", \"" + health + "\", \"/actuator/health/liveness\"]")
+                    .contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]")
+                    .containsPattern("(?m)^EXPOSE " + port + "( |$)");
+            // the last FROM is the runtime stage, and the user is switched after everything is copied
+            assertThat(dockerfile.lastIndexOf("FROM eclipse-temurin:25-jre")).isLessThan(dockerfile.indexOf("USER "));
+            assertThat(dockerfile.lastIndexOf("COPY ")).isLessThan(dockerfile.indexOf("USER "));
+        }
+        assertThat(Repo.root().resolve("deploy/docker/healthcheck")).isExecutable();
+    }
+
+    @Test
+    void theComposeAndK8sProfilesOfEveryServiceRegisterInNacos() {
+        for (String name : Repo.COMPONENTS) {
+            Path resources = Repo.root().resolve(name + "/src/main/resources");
+            // the defaults keep Nacos off (no Nacos on the development machines)
+            assertThat(nacosEnabled(resources.resolve("application.yml")))
+                    .as(name)
+                    .isEqualTo(false);
+            for (String profile : new String[] {"compose", "k8s"}) {
+                Path file = resources.resolve("application-" + profile + ".yml");
+                assertThat(nacosEnabled(file)).as("%s %s", name, profile).isEqualTo(true);
+                String text = Repo.read(file);
+                assertThat(text).as("%s %s", name, profile).contains("server-addr: ${NACOS_ADDR:nacos:8848}");
+                assertThat(text.toLowerCase())
+                        .as("no credential in %s", file)
+                        .doesNotContainPattern("(password|secret-key|access-key|service-token)\\s*:");
+            }
+        }
+        // push-service registers its shard for the gateway's routing
+        for (String profile : new String[] {"compose", "k8s"}) {
+            String push =
+                    Repo.read(Repo.root().resolve("push-service/src/main/resources/application-" + profile + ".yml"));
+            assertThat(push).contains("shard: ${barrage.push.shard-index:0}");
+        }
+    }
+
+    private static Object nacosEnabled(Path file) {
+        Map<String, Object> yaml = Repo.map(new Yaml().load(Repo.read(file)));
+        Object node = yaml;
+        for (String key : "spring.cloud.nacos.discovery.enabled".split("\\.")) {
+            node = node instanceof Map<?, ?> m ? m.get(key) : null;
+        }
+        return node;
+    }
+}
