@@ -64,7 +64,7 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    private static String ownClasspathEntry() {
+    static String ownClasspathEntry() {
         try {
             return Path.of(ParentWatch.class
                             .getProtectionDomain()

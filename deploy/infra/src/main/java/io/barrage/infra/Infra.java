@@ -96,6 +96,7 @@ public final class Infra implements AutoCloseable {
                 kafkaStart.join();
                 s3Start.join();
             }
+            Reaper.watch(dataDir.resolve("mariadb"), ports.redis());
             infra.provision();
         } catch (Exception | Error e) {
             infra.close();

@@ -32,7 +32,7 @@ public final class LocalStack implements AutoCloseable {
             List.of(Service.USER, Service.VIDEO, Service.DANMAKU, Service.PUSH, Service.SCHEDULER, Service.GATEWAY);
 
     private final Options options;
-    private final Infra infra;
+    private volatile Infra infra;
     private final Map<Service, ChildJvm> services = new EnumMap<>(Service.class);
 
     /**
@@ -57,9 +57,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private LocalStack(Options options, Infra infra) {
+    private LocalStack(Options options) {
         this.options = options;
-        this.infra = infra;
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,8 +76,9 @@ public final class LocalStack implements AutoCloseable {
                 Long.toString(ProcessHandle.current().pid()));
         Options options = new Options(dataDir, 8080, Infra.Ports.fixedLocal(), Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
-        LocalStack stack = start(options);
+        LocalStack stack = new LocalStack(options);
         Path pidFile = dataDir.resolve("local-stack.pid");
+        // Registered before anything starts, so Ctrl-C during start-up leaves nothing behind either.
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -93,6 +93,7 @@ public final class LocalStack implements AutoCloseable {
                             stopped.countDown();
                         },
                         "local-stack-stop"));
+        stack.startAll();
         long seconds = Duration.ofNanos(System.nanoTime() - begin).toSeconds();
         System.out.printf(
                 "%nBarrage is ready in %d s: %s%n  logs: %s%n  stop: Ctrl-C or deploy/local/down%n%n",
@@ -101,7 +102,17 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Options options) throws Exception {
-        Path dataDir = options.dataDir();
+        LocalStack stack = new LocalStack(options);
+        try {
+            stack.startAll();
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    private void startAll() throws Exception {
         Path root = RepoRoot.find();
         List<Path> jars = new ArrayList<>();
         for (Service service : START_ORDER) {
@@ -111,21 +122,14 @@ public final class LocalStack implements AutoCloseable {
             }
             jars.add(jar);
         }
-        Infra infra = Infra.start(dataDir.resolve("infra"), options.infraPorts());
-        LocalStack stack = new LocalStack(options, infra);
-        try {
-            for (int i = 0; i < START_ORDER.size(); i++) {
-                stack.launch(START_ORDER.get(i), jars.get(i));
-            }
-            stack.awaitReady(Duration.ofSeconds(240));
-        } catch (Exception | Error e) {
-            stack.close();
-            throw e;
+        infra = Infra.start(options.dataDir().resolve("infra"), options.infraPorts());
+        for (int i = 0; i < START_ORDER.size(); i++) {
+            launch(START_ORDER.get(i), jars.get(i));
         }
-        return stack;
+        awaitReady(Duration.ofSeconds(240));
     }
 
-    private void launch(Service service, Path jar) throws IOException {
+    private synchronized void launch(Service service, Path jar) throws IOException {
         Path cds = Files.createDirectories(options.dataDir().resolve("cds"));
         List<String> command = List.of(
                 ChildJvm.javaExecutable().toString(),
@@ -138,8 +142,14 @@ public final class LocalStack implements AutoCloseable {
                 "-XX:SharedArchiveFile=" + cds.resolve(service.id() + ".jsa"),
                 "-Xlog:cds=off",
                 "-Xlog:cds+dynamic=off",
-                "-jar",
-                jar.toString());
+                // Boot's launcher finds its archive from its own class, so it runs from a plain
+                // classpath too, behind ParentWatch: a service never outlives the stack, even after a
+                // SIGKILL of it.
+                "-cp",
+                ChildJvm.ownClasspathEntry() + java.io.File.pathSeparator + jar,
+                ParentWatch.class.getName(),
+                Long.toString(ProcessHandle.current().pid()),
+                "org.springframework.boot.loader.launch.JarLauncher");
         String json = toJson(properties(service));
         ChildJvm child = ChildJvm.launch(
                 service.id(),
@@ -220,7 +230,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Stops one service (SIGTERM), for tests of what happens when it is gone. */
-    public void stop(Service service) {
+    public synchronized void stop(Service service) {
         ChildJvm child = services.remove(service);
         if (child != null) {
             child.close();
@@ -231,7 +241,11 @@ public final class LocalStack implements AutoCloseable {
     public void close() {
         // Services first, in parallel (each drains its work on SIGTERM), then the servers under them.
         List<Thread> stopping = new ArrayList<>();
-        for (ChildJvm child : services.values()) {
+        List<ChildJvm> children;
+        synchronized (this) {
+            children = List.copyOf(services.values());
+        }
+        for (ChildJvm child : children) {
             stopping.add(Thread.ofPlatform().start(child::close));
         }
         for (Thread thread : stopping) {
@@ -241,8 +255,12 @@ public final class LocalStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        services.clear();
-        infra.close();
+        synchronized (this) {
+            services.clear();
+        }
+        if (infra != null) {
+            infra.close();
+        }
     }
 
     private static String toJson(Map<String, String> props) {

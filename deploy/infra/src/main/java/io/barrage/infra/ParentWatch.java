@@ -23,7 +23,14 @@ public final class ParentWatch {
                 }
             }
             System.err.println("parent " + parentPid + " is gone; exiting");
-            Runtime.getRuntime().halt(0);
+            // A graceful exit first (shutdown hooks run), and a hard one if that hangs.
+            Thread.ofPlatform().daemon().start(() -> System.exit(0));
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+            Runtime.getRuntime().halt(1);
         });
         watcher.setPriority(Thread.MIN_PRIORITY);
         Class.forName(args[1]).getMethod("main", String[].class).invoke(null, (Object)
