@@ -94,8 +94,22 @@ class PushServiceTest {
             assertThat(first.danmaku()).hasSize(1);
         }
 
+        // What an SRE's dashboard reads: connections on this shard, and the latency of what was delivered.
+        String metrics = prometheus();
+        assertThat(metrics).containsPattern("(?m)^barrage_push_connections(\\{[^}]*\\})? 3\\.0$");
+        assertThat(metrics).containsPattern("(?m)^barrage_danmaku_delivery_latency_seconds_count(\\{[^}]*\\})? [1-9]");
+
         elsewhere.close();
         await(() -> online(8) == 0);
+        assertThat(prometheus()).containsPattern("(?m)^barrage_push_connections(\\{[^}]*\\})? 2\\.0$");
+    }
+
+    private String prometheus() throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Test

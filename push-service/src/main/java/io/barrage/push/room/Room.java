@@ -1,5 +1,9 @@
 package io.barrage.push.room;
 
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,18 +18,20 @@ final class Room {
     private final List<JsonNode> pending = new ArrayList<>(); // guarded by this
     private final Frames frames;
     private final int batchSize;
+    private final Timer deliveryLatency;
 
-    Room(Frames frames, int batchSize) {
+    Room(Frames frames, int batchSize, Timer deliveryLatency) {
         this.frames = frames;
         this.batchSize = batchSize;
+        this.deliveryLatency = deliveryLatency;
     }
 
     void add(Viewer viewer) {
         viewers.add(viewer);
     }
 
-    void remove(Viewer viewer) {
-        viewers.remove(viewer);
+    boolean remove(Viewer viewer) {
+        return viewers.remove(viewer);
     }
 
     boolean isEmpty() {
@@ -52,8 +58,21 @@ final class Room {
             return;
         }
         TextMessage frame = frames.danmaku(pending);
+        Instant now = Instant.now();
+        for (JsonNode danmaku : pending) {
+            recordLatency(danmaku, now);
+        }
         pending.clear();
         broadcast(frame);
+    }
+
+    private void recordLatency(JsonNode danmaku, Instant now) {
+        try {
+            Instant created = Instant.parse(danmaku.path("createdAt").asString());
+            deliveryLatency.record(Duration.between(created, now));
+        } catch (DateTimeParseException e) {
+            // An event without a usable createdAt is still delivered; it just is not measured.
+        }
     }
 
     void broadcast(TextMessage frame) {

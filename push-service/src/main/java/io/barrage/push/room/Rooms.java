@@ -1,6 +1,9 @@
 package io.barrage.push.room;
 
 import io.barrage.push.PushProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -31,11 +35,20 @@ public class Rooms implements SmartLifecycle {
     private final PushProperties properties;
     private final Frames frames;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Timer deliveryLatency;
     private ScheduledExecutorService clock;
 
-    Rooms(PushProperties properties, Frames frames) {
+    Rooms(PushProperties properties, Frames frames, MeterRegistry meters) {
         this.properties = properties;
         this.frames = frames;
+        Gauge.builder("barrage.push.connections", connections, AtomicInteger::get)
+                .description("Open WebSocket connections on this push shard")
+                .register(meters);
+        this.deliveryLatency = Timer.builder("barrage.danmaku.delivery.latency")
+                .description("From the danmaku's acknowledgement (its createdAt) to its frame leaving for viewers")
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     Viewer join(long videoId, WebSocketSession session) {
@@ -46,17 +59,20 @@ public class Rooms implements SmartLifecycle {
                 properties.sendBufferBytes(),
                 properties.sendTimeLimit().toNanos());
         Room room = rooms.compute(videoId, (id, existing) -> {
-            Room joined = existing != null ? existing : new Room(frames, properties.batchSize());
+            Room joined = existing != null ? existing : new Room(frames, properties.batchSize(), deliveryLatency);
             joined.add(viewer);
             return joined;
         });
+        connections.incrementAndGet();
         viewer.send(frames.online(room.online()));
         return viewer;
     }
 
     void leave(Viewer viewer) {
         rooms.computeIfPresent(viewer.videoId(), (id, room) -> {
-            room.remove(viewer);
+            if (room.remove(viewer)) {
+                connections.decrementAndGet();
+            }
             return room.isEmpty() ? null : room;
         });
     }
