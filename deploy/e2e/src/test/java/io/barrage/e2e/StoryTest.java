@@ -3,14 +3,9 @@ package io.barrage.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.barrage.infra.Infra;
-import io.barrage.infra.LocalStack;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -26,10 +21,8 @@ import tools.jackson.databind.JsonNode;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StoryTest {
 
-    private static final int PORT_BASE = 18080;
     private static final Duration FRAME_WAIT = Duration.ofSeconds(20);
 
-    private static LocalStack stack;
     private static Client client;
     private static String aliceToken;
     private static String bobToken;
@@ -38,17 +31,7 @@ class StoryTest {
 
     @BeforeAll
     static void startTheStack() throws Exception {
-        Path data = Files.createTempDirectory("barrage-e2e-");
-        stack = LocalStack.start(new LocalStack.Options(
-                data, PORT_BASE, Infra.Ports.random(), Map.of("barrage.video.max-upload-size", "2MB")));
-        client = new Client(stack.options().gatewayUrl());
-    }
-
-    @AfterAll
-    static void stopTheStack() {
-        if (stack != null) {
-            stack.close();
-        }
+        client = new Client(E2eStack.gatewayUrl());
     }
 
     @Test

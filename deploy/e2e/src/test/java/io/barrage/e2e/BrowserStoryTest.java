@@ -1,0 +1,186 @@
+package io.barrage.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The README's story in two real browsers (Debian's headless Chromium): each logs in through the page,
+ * opens the same video and plays it; one seeks (HTTP Range); a danmaku sent from one page flies across
+ * both overlays; after a reload it comes back from history at its playback time.
+ */
+class BrowserStoryTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String PASSWORD = "correct horse battery";
+
+    private final List<WebDriver> browsers = new ArrayList<>();
+
+    @AfterEach
+    void closeBrowsers() {
+        browsers.forEach(WebDriver::quit);
+    }
+
+    @Test
+    void aDanmakuSentInOneBrowserFliesInBothAndReturnsFromHistory() throws Exception {
+        String base = E2eStack.gatewayUrl();
+        Client api = new Client(base);
+        String uploader = "uploader_" + System.nanoTime() % 100000;
+        String viewer = "viewer_" + System.nanoTime() % 100000;
+        String uploaderToken = register(api, uploader);
+        register(api, viewer);
+        long videoId = api.upload(uploaderToken, "testcard.mp4", "video/mp4", testCard(), Map.of("title", "Test card"))
+                .json()
+                .path("id")
+                .asLong();
+
+        WebDriver sender = logIn(base, uploader);
+        WebDriver watcher = logIn(base, viewer);
+        for (WebDriver browser : List.of(sender, watcher)) {
+            watch(browser, base, videoId);
+        }
+
+        // Seeking asks the server for a byte range; the player gets there and can play on.
+        script(watcher, "arguments[0].currentTime = 6;", player(watcher));
+        waitFor(
+                watcher,
+                b -> number(b, "return arguments[0].currentTime;", player(b)) >= 6
+                        && number(b, "return arguments[0].readyState;", player(b)) >= 3);
+        assertThat(number(watcher, "return arguments[0].duration;", player(watcher)))
+                .isBetween(11.0, 13.0);
+        waitFor(watcher, b -> "2".equals(b.findElement(By.id("online-count")).getAttribute("data-count")));
+
+        String text = "hello from the browser " + System.nanoTime() % 1000;
+        sender.findElement(By.id("danmaku-input")).sendKeys(text);
+        sender.findElement(By.id("danmaku-send")).click();
+        for (WebDriver browser : List.of(sender, watcher)) {
+            waitFor(browser, b -> overlayShows(b, text));
+        }
+        WebElement shown = overlayItem(watcher, text);
+        assertThat(shown.getAttribute("data-seq")).isNotBlank();
+        assertThat(shown.getAttribute("data-id")).isNotBlank();
+
+        // A reload forgets everything live; the danmaku comes back from history at its playback time.
+        watcher.navigate().refresh();
+        waitFor(
+                watcher,
+                b -> "open".equals(b.findElement(By.id("connection-state")).getAttribute("data-state")));
+        assertThat(overlayShows(watcher, text)).isFalse();
+        long playbackMs = api.get("/api/v1/videos/" + videoId + "/danmaku?fromMs=0&toMs=60000", null)
+                .json()
+                .path("items")
+                .valueStream()
+                .filter(d -> d.path("text").asString().equals(text))
+                .findFirst()
+                .orElseThrow()
+                .path("playbackMs")
+                .asLong();
+        script(
+                watcher,
+                "arguments[0].muted = true; arguments[0].currentTime = arguments[1]; arguments[0].play();",
+                player(watcher),
+                Math.max(0, playbackMs / 1000.0 - 0.5));
+        waitFor(watcher, b -> overlayShows(b, text));
+    }
+
+    private WebDriver logIn(String base, String username) throws IOException {
+        WebDriver browser = chromium();
+        browser.get(base + "/");
+        browser.findElement(By.id("login-username")).sendKeys(username);
+        browser.findElement(By.id("login-password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login-submit")).click();
+        waitFor(browser, b -> "user".equals(b.findElement(By.id("session")).getAttribute("data-state")));
+        assertThat(browser.findElement(By.id("current-user")).getText()).contains(username);
+        return browser;
+    }
+
+    private static void watch(WebDriver browser, String base, long videoId) {
+        browser.get(base + "/watch.html?id=" + videoId);
+        waitFor(
+                browser,
+                b -> "open".equals(b.findElement(By.id("connection-state")).getAttribute("data-state")));
+        script(browser, "arguments[0].muted = true; arguments[0].play();", player(browser));
+        waitFor(browser, b -> number(b, "return arguments[0].currentTime;", player(b)) > 0.2);
+    }
+
+    private WebDriver chromium() throws IOException {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--mute-audio",
+                "--autoplay-policy=no-user-gesture-required",
+                "--window-size=1280,800",
+                "--user-data-dir=" + Files.createTempDirectory("barrage-chromium-"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .build();
+        WebDriver browser = new ChromeDriver(service, options);
+        browsers.add(browser);
+        return browser;
+    }
+
+    private static WebElement player(WebDriver browser) {
+        return browser.findElement(By.id("player"));
+    }
+
+    private static boolean overlayShows(WebDriver browser, String text) {
+        return overlayItem(browser, text) != null;
+    }
+
+    private static WebElement overlayItem(WebDriver browser, String text) {
+        return browser.findElements(By.cssSelector("#danmaku-layer .danmaku-item")).stream()
+                .filter(e -> text.equals(e.getAttribute("textContent")))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static Object script(WebDriver browser, String js, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(js, args);
+    }
+
+    private static double number(WebDriver browser, String js, Object... args) {
+        return ((Number) script(browser, js, args)).doubleValue();
+    }
+
+    private static void waitFor(WebDriver browser, java.util.function.Function<WebDriver, Boolean> condition) {
+        new WebDriverWait(browser, WAIT).until(condition::apply);
+    }
+
+    private static String register(Client api, String username) {
+        String json = "{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}";
+        assertThat(api.postJson("/api/v1/users", null, json).status()).isEqualTo(201);
+        return api.postJson("/api/v1/sessions", null, json).json().path("token").asString();
+    }
+
+    /** A real 12-second H.264 clip (320×180, 18 KiB), made with ffmpeg's test source. */
+    private static byte[] testCard() throws IOException {
+        try (InputStream in = BrowserStoryTest.class.getResourceAsStream("/testcard.mp4")) {
+            return in.readAllBytes();
+        }
+    }
+}

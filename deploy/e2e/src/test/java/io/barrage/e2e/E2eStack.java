@@ -1,0 +1,35 @@
+package io.barrage.e2e;
+
+import io.barrage.infra.Infra;
+import io.barrage.infra.LocalStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One local stack for every end-to-end test in this JVM, on its own ports (the gateway on 18080) and in a
+ * fresh data folder, so it never meets a stack a developer is running. Stopped when the JVM exits.
+ */
+final class E2eStack {
+
+    static final int PORT_BASE = 18080;
+
+    private static LocalStack stack;
+
+    private E2eStack() {}
+
+    static synchronized LocalStack get() throws Exception {
+        if (stack == null) {
+            Path data = Files.createTempDirectory("barrage-e2e-");
+            LocalStack started = LocalStack.start(new LocalStack.Options(
+                    data, PORT_BASE, Infra.Ports.random(), Map.of("barrage.video.max-upload-size", "2MB")));
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "e2e-stack-stop"));
+            stack = started;
+        }
+        return stack;
+    }
+
+    static String gatewayUrl() throws Exception {
+        return get().options().gatewayUrl();
+    }
+}
