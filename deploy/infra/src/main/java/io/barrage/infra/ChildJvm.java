@@ -102,6 +102,15 @@ final class ChildJvm implements AutoCloseable {
         return name;
     }
 
+    /** Ends the process at once (SIGKILL): for throw-away test servers whose data nobody keeps. */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {

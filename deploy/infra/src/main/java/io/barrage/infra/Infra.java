@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,48 +48,40 @@ public final class Infra implements AutoCloseable {
         public static Ports random() {
             return new Ports(0, 0, 0, 0, 0);
         }
-
-        Ports resolved() {
-            return new Ports(orFree(kafka), orFree(kafkaController), orFree(redis), orFree(mariaDb), orFree(s3));
-        }
-
-        private static int orFree(int port) {
-            return port == 0 ? io.barrage.infra.Ports.free() : port;
-        }
     }
 
     public static Infra start(Path dataDir, Ports requested) throws Exception {
         Path root = RepoRoot.find();
-        Ports ports = requested.resolved();
         Infra infra = new Infra(Secrets.load(dataDir.resolve("secrets.properties")));
         infra.root = root;
         infra.dataDir = dataDir;
-        infra.ports = ports;
         long begin = System.nanoTime();
         try {
             // The two JVM servers start in the background while the native ones come up.
-            var kafkaStart = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return KafkaServer.start(root, dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController());
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
-            var s3Start = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return S3Server.start(
+            var kafkaStart = CompletableFuture.supplyAsync(() -> unchecked(() -> onFreePort(
+                    "kafka",
+                    requested.kafka(),
+                    port -> KafkaServer.start(
+                            root,
+                            dataDir.resolve("kafka"),
+                            port,
+                            requested.kafkaController() == 0
+                                    ? io.barrage.infra.Ports.free()
+                                    : requested.kafkaController()))));
+            var s3Start = CompletableFuture.supplyAsync(() -> unchecked(() -> onFreePort(
+                    "s3 store",
+                    requested.s3(),
+                    port -> S3Server.start(
                             root,
                             dataDir.resolve("s3"),
-                            ports.s3(),
+                            port,
                             infra.secrets.get("s3.access-key"),
-                            infra.secrets.get("s3.secret-key"));
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
+                            infra.secrets.get("s3.secret-key")))));
             try {
-                infra.redis = infra.track(RedisServerHandle.start(dataDir.resolve("redis"), ports.redis()));
-                infra.mariaDb = infra.track(MariaDbServer.start(dataDir.resolve("mariadb"), ports.mariaDb()));
+                infra.redis = infra.track(onFreePort(
+                        "redis", requested.redis(), port -> RedisServerHandle.start(dataDir.resolve("redis"), port)));
+                infra.mariaDb = infra.track(onFreePort(
+                        "mariadb", requested.mariaDb(), port -> MariaDbServer.start(dataDir.resolve("mariadb"), port)));
             } finally {
                 infra.s3 = infra.track(joinQuietly(s3Start));
                 infra.kafka = infra.track(joinQuietly(kafkaStart));
@@ -96,7 +90,13 @@ public final class Infra implements AutoCloseable {
                 kafkaStart.join();
                 s3Start.join();
             }
-            Reaper.watch(dataDir.resolve("mariadb"), ports.redis());
+            infra.ports = new Ports(
+                    infra.kafka.port(),
+                    infra.kafka.controllerPort(),
+                    infra.redis.port(),
+                    infra.mariaDb.port(),
+                    infra.s3.port());
+            Reaper.watch(dataDir.resolve("mariadb"), infra.ports.redis());
             infra.provision();
         } catch (Exception | Error e) {
             infra.close();
@@ -105,14 +105,59 @@ public final class Infra implements AutoCloseable {
         log.info(
                 "infrastructure ready in {} ms: kafka {}, redis {}, mariadb {}, s3 {}",
                 (System.nanoTime() - begin) / 1_000_000,
-                ports.kafka(),
-                ports.redis(),
-                ports.mariaDb(),
-                ports.s3());
+                infra.ports.kafka(),
+                infra.ports.redis(),
+                infra.ports.mariaDb(),
+                infra.ports.s3());
         return infra;
     }
 
-    private static <T> T joinQuietly(java.util.concurrent.CompletableFuture<T> future) {
+    private interface OnPort<T> {
+        T start(int port) throws Exception;
+    }
+
+    /**
+     * Starts a server on the requested port, or on a free one when 0 was requested. A free port can be
+     * taken by another process between our look and the server's bind (parallel test JVMs do that), so
+     * a bind failure on a port we picked is retried on another.
+     */
+    private static <T> T onFreePort(String what, int requested, OnPort<T> server) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port = requested == 0 ? io.barrage.infra.Ports.free() : requested;
+            try {
+                return server.start(port);
+            } catch (Exception e) {
+                if (requested != 0 || attempt == 3 || !portTaken(e)) {
+                    throw e;
+                }
+                log.warn("{}: port {} was taken before it could bind; trying another", what, port);
+            }
+        }
+    }
+
+    private static boolean portTaken(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.contains("already in use") || message.contains("Bind on TCP/IP port")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private interface Checked<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T unchecked(Checked<T> supplier) {
+        try {
+            return supplier.get();
+        } catch (Exception e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private static <T> T joinQuietly(CompletableFuture<T> future) {
         try {
             return future.join();
         } catch (RuntimeException e) {
@@ -122,7 +167,7 @@ public final class Infra implements AutoCloseable {
 
     private static Exception unwrap(Throwable e) {
         Throwable cause = e;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause instanceof Exception ex ? ex : new IllegalStateException(cause);
@@ -232,6 +277,20 @@ public final class Infra implements AutoCloseable {
 
     public synchronized void startMariaDb() throws Exception {
         mariaDb = track(MariaDbServer.start(dataDir.resolve("mariadb"), ports.mariaDb()));
+    }
+
+    /**
+     * Stops everything fast, for a test JVM's exit: the broker and the S3 store are killed rather than
+     * shut down, since their data is thrown away with the folder.
+     */
+    public synchronized void halt() {
+        if (kafka != null) {
+            kafka.process().kill();
+        }
+        if (s3 != null) {
+            s3.process().kill();
+        }
+        close();
     }
 
     @Override

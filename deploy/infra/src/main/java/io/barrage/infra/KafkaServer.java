@@ -21,10 +21,20 @@ final class KafkaServer implements AutoCloseable {
 
     private final ChildJvm jvm;
     private final int port;
+    private final int controllerPort;
 
-    private KafkaServer(ChildJvm jvm, int port) {
+    private KafkaServer(ChildJvm jvm, int port, int controllerPort) {
         this.jvm = jvm;
         this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    int port() {
+        return port;
+    }
+
+    int controllerPort() {
+        return controllerPort;
     }
 
     static KafkaServer start(Path root, Path dataDir, int port, int controllerPort)
@@ -71,7 +81,7 @@ final class KafkaServer implements AutoCloseable {
                 "kafka.Kafka",
                 List.of(config.toString()),
                 kafkaLog);
-        KafkaServer server = new KafkaServer(jvm, port);
+        KafkaServer server = new KafkaServer(jvm, port, controllerPort);
         try {
             Ports.await("kafka", Duration.ofSeconds(90), () -> {
                 if (!jvm.isAlive()) {

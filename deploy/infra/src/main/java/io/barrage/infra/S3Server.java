@@ -59,6 +59,10 @@ final class S3Server implements AutoCloseable {
         return server;
     }
 
+    int port() {
+        return port;
+    }
+
     String endpoint() {
         return "http://127.0.0.1:" + port;
     }
