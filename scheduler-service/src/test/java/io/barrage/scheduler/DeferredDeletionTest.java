@@ -53,6 +53,8 @@ class DeferredDeletionTest {
         registry.add("spring.cloud.discovery.client.simple.instances.video-service[0].uri", VIDEO_SERVICE::uri);
         registry.add("barrage.scheduler.grace-period", () -> "1s");
         registry.add("barrage.scheduler.purge-interval", () -> "200ms");
+        // A first call that times out on a busy machine is retried within the test's patience.
+        registry.add("barrage.scheduler.retry-backoff", () -> "1s");
     }
 
     @AfterAll
@@ -86,6 +88,8 @@ class DeferredDeletionTest {
         await(() -> "DONE".equals(status(id)));
         assertThat(objectExists(key)).isFalse();
         assertThat(VIDEO_SERVICE.calls("DELETE", id)).isEqualTo(1);
+        await(() -> metric("barrage_scheduler_job_items_total{job=\"purge\"}") >= 1
+                && metric("barrage_scheduler_job_last_success{job=\"purge\"}") > 0);
         assertThat(jdbc.queryForObject(
                         "SELECT purged_at IS NOT NULL FROM video_deletion WHERE video_id = ?", Boolean.class, id))
                 .isTrue();
@@ -160,6 +164,27 @@ class DeferredDeletionTest {
         assertThat(row.get("status")).isEqualTo("PENDING");
         assertThat((String) row.get("last_error")).isNotBlank();
         assertThat(objectExists(key)).isTrue();
+        // what the purge-failure alert watches
+        assertThat(metric("barrage_scheduler_purge_failures_total")).isGreaterThanOrEqualTo(1);
+    }
+
+    /** One sample from /actuator/prometheus, by its name and labels as printed; -1 when absent. */
+    private double metric(String series) {
+        String body;
+        try {
+            body = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return body.lines()
+                .filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1)))
+                .findFirst()
+                .orElse(-1);
     }
 
     // --- helpers

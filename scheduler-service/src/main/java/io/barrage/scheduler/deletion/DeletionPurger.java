@@ -1,6 +1,8 @@
 package io.barrage.scheduler.deletion;
 
 import feign.FeignException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -23,16 +25,21 @@ class DeletionPurger {
     private final ObjectRemover objects;
     private final VideoServiceClient videoService;
     private final SchedulerProperties properties;
+    private final Counter failures;
 
     DeletionPurger(
             VideoDeletionMapper deletions,
             ObjectRemover objects,
             VideoServiceClient videoService,
-            SchedulerProperties properties) {
+            SchedulerProperties properties,
+            MeterRegistry meters) {
         this.deletions = deletions;
         this.objects = objects;
         this.videoService = videoService;
         this.properties = properties;
+        this.failures = Counter.builder("barrage.scheduler.purge.failures")
+                .description("Purge attempts that failed (each is retried with backoff, then dead-lettered)")
+                .register(meters);
     }
 
     /** One batch, in one transaction that holds the claimed rows; returns how many it claimed. */
@@ -92,6 +99,7 @@ class DeletionPurger {
     }
 
     private void failed(VideoDeletion deletion, Exception e) {
+        failures.increment();
         int attempts = deletion.getAttempts() + 1;
         deletion.setAttempts(attempts);
         deletion.setLastError(describe(e));

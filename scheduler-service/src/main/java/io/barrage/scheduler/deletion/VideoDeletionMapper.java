@@ -18,6 +18,10 @@ interface VideoDeletionMapper extends BaseMapper<VideoDeletion> {
             + " ORDER BY due_at LIMIT #{limit} FOR UPDATE SKIP LOCKED")
     List<VideoDeletion> lockDue(@Param("now") LocalDateTime now, @Param("limit") int limit);
 
+    /** Deletions that are due and not yet done: the purge backlog an SRE watches. */
+    @Select("SELECT COUNT(*) FROM video_deletion WHERE status = 'PENDING' AND due_at <= #{now}")
+    long countDue(@Param("now") LocalDateTime now);
+
     @Select("SELECT * FROM video_deletion WHERE video_id = #{videoId} FOR UPDATE")
     VideoDeletion lockById(@Param("videoId") long videoId);
 }
