@@ -199,7 +199,7 @@ class PushServiceTest {
         }
     }
 
-    private static String event(long videoId, long seq, String text) {
+    static String event(long videoId, long seq, String text) {
         return json.writeValueAsString(json.createObjectNode()
                 .put("type", "DanmakuCreated")
                 .put("version", 1)
@@ -215,7 +215,7 @@ class PushServiceTest {
                 .put("createdAt", Instant.now().toString()));
     }
 
-    private static KafkaProducer<String, String> producer() {
+    static KafkaProducer<String, String> producer() {
         Properties props = new Properties();
         props.put("bootstrap.servers", TestInfra.get().kafkaBootstrapServers());
         props.put("key.serializer", StringSerializer.class.getName());
@@ -224,7 +224,7 @@ class PushServiceTest {
         return new KafkaProducer<>(props);
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
+    static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition not met within 20 s").isLessThan(deadline);

@@ -1,6 +1,7 @@
 package io.barrage.push.feed;
 
 import io.barrage.push.room.Rooms;
+import io.barrage.push.shard.Shards;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Live delivery only cares about what happens from now on and keeps no offsets, so there is no
  * consumer group: the consumer assigns itself the partitions and seeks to their end, and it is "ready"
- * once those end positions are fixed, before which the instance does not finish starting. First cut:
- * every partition; issue 6 makes each shard assign only the partitions of its videos.
+ * once those end positions are fixed, before which the instance does not finish starting. A shard
+ * assigns only the partitions of its own videos (see {@link Shards}), so it never receives another
+ * shard's traffic, and there is no rebalancing.
  */
 @Component
 class DanmakuFeed implements SmartLifecycle {
@@ -41,6 +43,7 @@ class DanmakuFeed implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(DanmakuFeed.class);
 
     private final Rooms rooms;
+    private final Shards shards;
     private final JsonMapper json;
     private final String bootstrapServers;
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -48,8 +51,13 @@ class DanmakuFeed implements SmartLifecycle {
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
 
-    DanmakuFeed(Rooms rooms, JsonMapper json, @Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
+    DanmakuFeed(
+            Rooms rooms,
+            Shards shards,
+            JsonMapper json,
+            @Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
         this.rooms = rooms;
+        this.shards = shards;
         this.json = json;
         this.bootstrapServers = bootstrapServers;
     }
@@ -75,15 +83,24 @@ class DanmakuFeed implements SmartLifecycle {
         while (running) {
             try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties())) {
                 consumer = kafka;
-                List<TopicPartition> partitions = kafka.partitionsFor(TOPIC).stream()
+                List<TopicPartition> all = kafka.partitionsFor(TOPIC).stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition()))
+                        .toList();
+                shards.partitions(all.size());
+                List<TopicPartition> partitions = all.stream()
+                        .filter(p -> shards.ownsPartition(p.partition()))
                         .toList();
                 kafka.assign(partitions);
                 kafka.seekToEnd(partitions);
                 // seekToEnd is lazy; asking for the positions fixes them now, so nothing sent later is missed.
                 partitions.forEach(kafka::position);
                 ready.countDown();
-                log.info("danmaku feed reading {} partitions of {}", partitions.size(), TOPIC);
+                log.info(
+                        "shard {} of {}: danmaku feed reading partitions {} of {}",
+                        shards.index(),
+                        shards.count(),
+                        partitions.stream().map(TopicPartition::partition).toList(),
+                        TOPIC);
                 while (running) {
                     for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(500))) {
                         handle(record);

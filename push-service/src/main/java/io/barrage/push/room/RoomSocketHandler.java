@@ -1,7 +1,9 @@
 package io.barrage.push.room;
 
+import io.barrage.push.shard.Shards;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.stereotype.Component;
@@ -22,6 +24,7 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
 class RoomSocketHandler extends AbstractWebSocketHandler {
 
     static final String PATH_PREFIX = "/ws/v1/videos/";
+    static final String SHARD_HEADER = "X-Barrage-Shard";
     private static final String VIDEO_ID = "videoId";
     private static final String VIEWER = "viewer";
 
@@ -65,8 +68,18 @@ class RoomSocketHandler extends AbstractWebSocketHandler {
         }
     }
 
-    /** Refuses the upgrade with 400 unless the path ends in a video id. */
+    /**
+     * Refuses the upgrade with 400 unless the path ends in a video id, and with 421 (Misdirected Request)
+     * and the owner's index in {@code X-Barrage-Shard} if another shard serves that video: during a rollout
+     * a viewer may reach the wrong shard, and must be told rather than silently served nothing.
+     */
     static final class VideoIdInterceptor implements HandshakeInterceptor {
+
+        private final Shards shards;
+
+        VideoIdInterceptor(Shards shards) {
+            this.shards = shards;
+        }
 
         @Override
         public boolean beforeHandshake(
@@ -78,6 +91,11 @@ class RoomSocketHandler extends AbstractWebSocketHandler {
             try {
                 long videoId = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
                 if (videoId > 0 && path.startsWith(PATH_PREFIX)) {
+                    if (!shards.owns(videoId)) {
+                        response.setStatusCode(HttpStatusCode.valueOf(421));
+                        response.getHeaders().set(SHARD_HEADER, Integer.toString(shards.ownerOf(videoId)));
+                        return false;
+                    }
                     attributes.put(VIDEO_ID, videoId);
                     return true;
                 }

@@ -1,0 +1,116 @@
+package io.barrage.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barrage.infra.Service;
+import io.barrage.infra.TestInfra;
+import io.barrage.push.shard.Shards;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.util.concurrent.CompletionException;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** This instance as shard 1 of 2: it serves its own videos and sends viewers of the others away. */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"barrage.push.shard-index=1", "barrage.push.shard-count=2"})
+class ShardingTest {
+
+    private static final int PARTITIONS = 12;
+
+    @DynamicPropertySource
+    static void infra(DynamicPropertyRegistry registry) {
+        TestInfra.springProperties(Service.PUSH).forEach((k, v) -> registry.add(k, () -> v));
+    }
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void theShardFunctionIsKafkasOwnPartitioner() throws Exception {
+        try (KafkaProducer<String, String> producer = PushServiceTest.producer()) {
+            for (long videoId : LongStream.rangeClosed(1, 300).toArray()) {
+                int partition = producer.send(new ProducerRecord<>(
+                                "danmaku.events", Long.toString(videoId), "{\"type\":\"ShardProbe\",\"version\":1}"))
+                        .get()
+                        .partition();
+                assertThat(Shards.partitionOf(videoId, PARTITIONS))
+                        .as("partition of video %d", videoId)
+                        .isEqualTo(partition);
+            }
+        }
+    }
+
+    @Test
+    void aViewerOfAnotherShardsVideoIsToldWhereToGo() {
+        long elsewhere = firstVideoOwnedBy(0);
+
+        assertThatThrownBy(() -> http.newWebSocketBuilder()
+                        .buildAsync(
+                                URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/" + elsewhere),
+                                new PushServiceTest.Viewer())
+                        .join())
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOfSatisfying(WebSocketHandshakeException.class, e -> {
+                    assertThat(e.getResponse().statusCode()).isEqualTo(421);
+                    assertThat(e.getResponse().headers().firstValue("X-Barrage-Shard"))
+                            .contains("0");
+                });
+
+        HttpResponse<String> online = get("/api/v1/videos/" + elsewhere + "/online");
+        assertThat(online.statusCode()).isEqualTo(421);
+        assertThat(online.body()).contains("\"code\":\"wrong-shard\"").contains("\"shard\":0");
+    }
+
+    @Test
+    void itsOwnVideosAreServedLive() throws Exception {
+        long mine = firstVideoOwnedBy(1);
+        PushServiceTest.Viewer viewer = new PushServiceTest.Viewer();
+        viewer.socket = http.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/" + mine), viewer)
+                .join();
+        try (KafkaProducer<String, String> producer = PushServiceTest.producer()) {
+            PushServiceTest.await(() -> viewer.sawOnline(1));
+            producer.send(new ProducerRecord<>(
+                            "danmaku.events", Long.toString(mine), PushServiceTest.event(mine, 1, "mine")))
+                    .get();
+            PushServiceTest.await(() -> viewer.danmaku().size() == 1);
+            assertThat(viewer.danmaku().getFirst().get("text").asString()).isEqualTo("mine");
+            assertThat(get("/api/v1/videos/" + mine + "/online").body()).contains("\"count\":1");
+        } finally {
+            viewer.close();
+        }
+    }
+
+    private static long firstVideoOwnedBy(int shard) {
+        return LongStream.iterate(1000, id -> id + 1)
+                .filter(id -> Shards.ownerOf(id, PARTITIONS, 2) == shard)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
