@@ -1,5 +1,0 @@
-package io.barrage.user.session;
-
-import java.util.List;
-
-record SessionList(List<SessionView> items) {}
