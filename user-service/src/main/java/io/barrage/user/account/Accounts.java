@@ -1,15 +1,20 @@
 package io.barrage.user.account;
 
 import com.baomidou.mybatisplus.core.conditions.query.LambdaQueryWrapper;
+import io.barrage.user.attempts.PasswordAttempts;
 import io.barrage.user.web.ApiException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Registration, credential checks and profile reads. */
 @Service
@@ -19,13 +24,18 @@ public class Accounts {
     private static final int MIN_PASSWORD = 8;
     private static final int MAX_PASSWORD = 128;
     private static final int MAX_DISPLAY_NAME = 64;
+    private static final int MAX_AVATAR_URL = 512;
 
     private final AppUserMapper users;
     private final Passwords passwords;
+    private final PasswordAttempts attempts;
+    private final ApplicationEventPublisher events;
 
-    Accounts(AppUserMapper users, Passwords passwords) {
+    Accounts(AppUserMapper users, Passwords passwords, PasswordAttempts attempts, ApplicationEventPublisher events) {
         this.users = users;
         this.passwords = passwords;
+        this.attempts = attempts;
+        this.events = events;
     }
 
     UserView register(RegisterRequest request) {
@@ -38,11 +48,7 @@ public class Accounts {
                     "username");
         }
         String password = request.password();
-        int length = password == null ? 0 : password.codePointCount(0, password.length());
-        if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST, "weak-password", "A password is 8 to 128 characters.", "password");
-        }
+        requireStrong(password, "password");
         String displayName = displayNameOf(request.displayName(), username);
         String lower = username.toLowerCase(Locale.ROOT);
         if (findByLowerName(lower).isPresent()) {
@@ -62,11 +68,25 @@ public class Accounts {
             // lost a race with a concurrent registration of the same name; the unique key decided
             throw taken();
         }
-        return new UserView(user.getId(), username, displayName, now);
+        return new UserView(user.getId(), username, displayName, null, now);
     }
 
-    /** The profile of the user whose name and password these are; the same answer for a wrong name or password. */
-    public Optional<PublicProfile> authenticate(String username, String password) {
+    /**
+     * The profile of the user whose name and password these are; the same answer for a wrong name or
+     * password. Refused with 429 when the account or the address has failed too often.
+     */
+    public Optional<PublicProfile> authenticate(String username, String password, String address) {
+        attempts.check(username, address);
+        Optional<PublicProfile> user = verify(username, password);
+        if (user.isEmpty()) {
+            attempts.failed(username, address);
+        } else {
+            attempts.succeeded(username);
+        }
+        return user;
+    }
+
+    private Optional<PublicProfile> verify(String username, String password) {
         if (username == null
                 || password == null
                 || !USERNAME.matcher(username).matches()
@@ -85,8 +105,53 @@ public class Accounts {
     }
 
     Optional<UserView> view(long id) {
-        return Optional.ofNullable(users.selectById(id))
-                .map(u -> new UserView(u.getId(), u.getUsername(), u.getDisplayName(), u.getCreatedAt()));
+        return Optional.ofNullable(users.selectById(id)).map(Accounts::viewOf);
+    }
+
+    /** Changes the display name and/or the avatar; a null field is left as it is. */
+    Optional<UserView> update(long id, ProfileUpdate update) {
+        AppUser user = users.selectById(id);
+        if (user == null) {
+            return Optional.empty();
+        }
+        if (update.displayName() != null) {
+            if (update.displayName().isBlank()) {
+                throw invalidDisplayName();
+            }
+            user.setDisplayName(displayNameOf(update.displayName(), user.getUsername()));
+        }
+        if (update.avatarUrl() != null) {
+            user.setAvatarUrl(avatarUrlOf(update.avatarUrl()));
+        }
+        user.setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        users.updateById(user);
+        return Optional.of(viewOf(user));
+    }
+
+    /**
+     * Checks the current password (counted like a login, so a stolen session cannot guess it quickly),
+     * stores the new hash and, in the same transaction, has every other session ended.
+     */
+    @Transactional
+    void changePassword(long id, PasswordChange change, String address, String keepTokenHash) {
+        AppUser user = users.selectById(id);
+        if (user == null) {
+            throw ApiException.unauthenticated();
+        }
+        attempts.check(user.getUsername(), address);
+        String current = change.currentPassword();
+        if (current == null
+                || current.length() > 4 * MAX_PASSWORD
+                || !passwords.matches(current, user.getPasswordHash())) {
+            attempts.failed(user.getUsername(), address);
+            throw new ApiException(
+                    HttpStatus.FORBIDDEN, "wrong-password", "The current password is wrong.", "currentPassword");
+        }
+        requireStrong(change.newPassword(), "newPassword");
+        user.setPasswordHash(passwords.hash(change.newPassword()));
+        user.setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        users.updateById(user);
+        events.publishEvent(new PasswordChanged(id, keepTokenHash));
     }
 
     public Optional<PublicProfile> profile(long id) {
@@ -99,7 +164,58 @@ public class Accounts {
     }
 
     private static PublicProfile profileOf(AppUser user) {
-        return new PublicProfile(user.getId(), user.getUsername(), user.getDisplayName());
+        return new PublicProfile(user.getId(), user.getUsername(), user.getDisplayName(), user.getAvatarUrl());
+    }
+
+    private static UserView viewOf(AppUser u) {
+        return new UserView(u.getId(), u.getUsername(), u.getDisplayName(), u.getAvatarUrl(), u.getCreatedAt());
+    }
+
+    private static void requireStrong(String password, String field) {
+        int length = password == null ? 0 : password.codePointCount(0, password.length());
+        if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST, "weak-password", "A password is 8 to 128 characters.", field);
+        }
+    }
+
+    /**
+     * An absolute http(s) URL with a host and no credentials: the web UI puts it into an {@code <img
+     * src>}, so {@code javascript:} or {@code data:} must never get through. Empty removes the avatar.
+     */
+    private static String avatarUrlOf(String requested) {
+        String url = requested.strip();
+        if (url.isEmpty()) {
+            return null;
+        }
+        ApiException invalid = new ApiException(
+                HttpStatus.BAD_REQUEST,
+                "invalid-avatar-url",
+                "An avatar URL is an absolute http or https URL of at most 512 characters.",
+                "avatarUrl");
+        if (url.length() > MAX_AVATAR_URL || url.codePoints().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            throw invalid;
+        }
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("https") || scheme.equals("http"))
+                    || uri.getHost() == null
+                    || uri.getRawUserInfo() != null) {
+                throw invalid;
+            }
+        } catch (URISyntaxException e) {
+            throw invalid;
+        }
+        return url;
+    }
+
+    private static ApiException invalidDisplayName() {
+        return new ApiException(
+                HttpStatus.BAD_REQUEST,
+                "invalid-request",
+                "A display name is 1 to 64 characters, without control characters.",
+                "displayName");
     }
 
     private static String displayNameOf(String requested, String username) {
@@ -109,11 +225,7 @@ public class Accounts {
         String trimmed = requested.strip();
         boolean control = trimmed.codePoints().anyMatch(Character::isISOControl);
         if (control || trimmed.codePointCount(0, trimmed.length()) > MAX_DISPLAY_NAME) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST,
-                    "invalid-request",
-                    "A display name is at most 64 characters, without control characters.",
-                    "displayName");
+            throw invalidDisplayName();
         }
         return trimmed;
     }

@@ -15,6 +15,7 @@ class AppUser {
     private String username;
     private String usernameLower;
     private String displayName;
+    private String avatarUrl;
     private String passwordHash;
     private Instant createdAt;
     private Instant updatedAt;
@@ -49,6 +50,14 @@ class AppUser {
 
     void setDisplayName(String displayName) {
         this.displayName = displayName;
+    }
+
+    String getAvatarUrl() {
+        return avatarUrl;
+    }
+
+    void setAvatarUrl(String avatarUrl) {
+        this.avatarUrl = avatarUrl;
     }
 
     String getPasswordHash() {

@@ -2,5 +2,5 @@ package io.barrage.user.account;
 
 import java.time.Instant;
 
-/** What a user sees about themselves. */
-record UserView(long id, String username, String displayName, Instant createdAt) {}
+/** What a user sees about themselves; {@code avatarUrl} may be null. */
+record UserView(long id, String username, String displayName, String avatarUrl, Instant createdAt) {}

@@ -3,7 +3,11 @@ package io.barrage.user.session;
 import io.barrage.user.account.Accounts;
 import io.barrage.user.account.PublicProfile;
 import io.barrage.user.web.ApiException;
-import jakarta.servlet.http.Cookie;
+import io.barrage.user.web.ClientAddress;
+import io.barrage.user.web.CurrentUser;
+import io.barrage.user.web.SessionTokens;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +17,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -20,38 +26,55 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/sessions")
+@Tag(name = "sessions", description = "Login, logout and the caller's sessions")
 class SessionController {
 
-    static final String COOKIE = "BARRAGE_SESSION";
+    static final String COOKIE = SessionTokens.COOKIE;
 
     private final Accounts accounts;
     private final Sessions sessions;
     private final SessionEvents events;
     private final SessionProperties properties;
+    private final ClientAddress clientAddress;
 
-    SessionController(Accounts accounts, Sessions sessions, SessionEvents events, SessionProperties properties) {
+    SessionController(
+            Accounts accounts,
+            Sessions sessions,
+            SessionEvents events,
+            SessionProperties properties,
+            ClientAddress clientAddress) {
         this.accounts = accounts;
         this.sessions = sessions;
         this.events = events;
         this.properties = properties;
+        this.clientAddress = clientAddress;
     }
 
     @PostMapping
-    ResponseEntity<LoginResponse> login(@RequestBody LoginRequest request) {
-        PublicProfile user = accounts.authenticate(request.username(), request.password())
+    @Operation(summary = "Log in; 429 too-many-attempts after repeated failures")
+    ResponseEntity<LoginResponse> login(@RequestBody LoginRequest request, HttpServletRequest http) {
+        PublicProfile user = accounts.authenticate(request.username(), request.password(), clientAddress.of(http))
                 .orElseThrow(() -> new ApiException(
                         HttpStatus.UNAUTHORIZED, "invalid-credentials", "Wrong username or password."));
-        Sessions.Issued session = sessions.open(user.id(), user.username());
+        Sessions.Issued session = sessions.open(user.id(), user.username(), http.getHeader(HttpHeaders.USER_AGENT));
         return ResponseEntity.status(HttpStatus.CREATED)
                 .header(HttpHeaders.SET_COOKIE, cookie(session.token(), properties.ttl()))
                 .body(new LoginResponse(session.token(), session.expiresAt(), user));
     }
 
+    @GetMapping
+    @Operation(summary = "The caller's live sessions, newest first; the one of this request is marked current")
+    SessionList list(CurrentUser current, HttpServletRequest request) {
+        String currentHash =
+                SessionTokens.tokenOf(request).map(SessionTokens::hash).orElse(null);
+        return new SessionList(sessions.list(current.require(), currentHash));
+    }
+
     /** The token itself proves the session is the caller's own, so no other identity is needed. */
     @DeleteMapping("/current")
+    @Operation(summary = "Log out: end the session of this request's token")
     ResponseEntity<?> logout(HttpServletRequest request) {
-        Optional<String> token = tokenOf(request);
-        Optional<SessionData> ended = token.flatMap(sessions::revoke);
+        Optional<Sessions.Ended> ended = SessionTokens.tokenOf(request).flatMap(sessions::revoke);
         // the cookie is cleared either way: a browser holding a dead token should forget it
         String clear = cookie("", Duration.ZERO);
         if (ended.isEmpty()) {
@@ -61,8 +84,22 @@ class SessionController {
                     .header(HttpHeaders.SET_COOKIE, clear)
                     .body(problem);
         }
-        events.revoked(SessionRevoked.of(Sessions.hash(token.get()), ended.get().userId()));
+        announce(ended.get());
         return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, clear).build();
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "End one of the caller's sessions; another user's session is a 404")
+    ResponseEntity<Void> revoke(CurrentUser current, @PathVariable long id) {
+        Sessions.Ended ended = sessions.revoke(current.require(), id)
+                .orElseThrow(() ->
+                        new ApiException(HttpStatus.NOT_FOUND, "session-not-found", "You have no session " + id + "."));
+        announce(ended);
+        return ResponseEntity.noContent().build();
+    }
+
+    private void announce(Sessions.Ended ended) {
+        events.revoked(SessionRevoked.of(ended.tokenHash(), ended.userId()));
     }
 
     private String cookie(String value, Duration maxAge) {
@@ -74,24 +111,5 @@ class SessionController {
                 .maxAge(maxAge)
                 .build()
                 .toString();
-    }
-
-    static Optional<String> tokenOf(HttpServletRequest request) {
-        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            String token = authorization.substring(7).strip();
-            if (!token.isEmpty()) {
-                return Optional.of(token);
-            }
-        }
-        Cookie[] cookies = request.getCookies();
-        if (cookies != null) {
-            for (Cookie cookie : cookies) {
-                if (COOKIE.equals(cookie.getName()) && !cookie.getValue().isBlank()) {
-                    return Optional.of(cookie.getValue());
-                }
-            }
-        }
-        return Optional.empty();
     }
 }

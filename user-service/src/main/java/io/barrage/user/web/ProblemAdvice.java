@@ -32,7 +32,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         if (e.field() != null) {
             problem.setProperty("field", e.field());
         }
-        return ResponseEntity.status(e.status()).body(problem);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
+        if (e.retryAfter() != null) {
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        }
+        return response.body(problem);
     }
 
     /** A database or Redis outage is not the client's fault, nor a bug: tell them to come back. */

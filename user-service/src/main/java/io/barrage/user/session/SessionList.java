@@ -1,0 +1,5 @@
+package io.barrage.user.session;
+
+import java.util.List;
+
+record SessionList(List<SessionView> items) {}
