@@ -2,74 +2,22 @@ package io.barrage.danmaku;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import io.barrage.infra.Service;
 import io.barrage.infra.TestInfra;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DanmakuServiceTest {
-
-    /** Stands in for video-service: video 1 and 4 are READY (60 s), 3 is still PROCESSING, others unknown. */
-    private static final HttpServer videoService = startVideoService();
-
-    private static final AtomicReference<String> lastRequestIdSeen = new AtomicReference<>();
-    private static final JsonMapper json = JsonMapper.builder().build();
-
-    @DynamicPropertySource
-    static void infra(DynamicPropertyRegistry registry) {
-        TestInfra.springProperties(Service.DANMAKU).forEach((k, v) -> registry.add(k, () -> v));
-        registry.add(
-                "spring.cloud.discovery.client.simple.instances.video-service[0].uri",
-                () -> "http://127.0.0.1:" + videoService.getAddress().getPort());
-    }
-
-    @AfterAll
-    static void stopVideoService() {
-        videoService.stop(0);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    DataSource dataSource;
-
-    private final HttpClient http = HttpClient.newHttpClient();
+class DanmakuServiceTest extends DanmakuTestBase {
 
     @Test
     @Order(1)
@@ -214,80 +162,24 @@ class DanmakuServiceTest {
     @Test
     @Order(100)
     void withoutVideoServiceDanmakuAreRefused() throws Exception {
-        videoService.stop(0);
-        assertProblem(post(4, "{\"text\":\"hi\",\"playbackMs\":0}"), 503, "video-service-unavailable");
-    }
-
-    private HttpResponse<String> post(long videoId, String body) throws Exception {
-        return post(videoId, body, null);
+        videoServiceUp.set(false);
+        try {
+            assertProblem(post(4, "{\"text\":\"hi\",\"playbackMs\":0}"), 503, "video-service-unavailable");
+        } finally {
+            videoServiceUp.set(true);
+        }
     }
 
     private HttpResponse<String> post(long videoId, String body, String requestId) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/api/v1/videos/" + videoId + "/danmaku"))
-                .header("Content-Type", "application/json")
-                .header("X-User-Id", "42")
-                .header("X-Service-Token", TestInfra.get().serviceToken())
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (requestId != null) {
-            request.header("X-Request-Id", requestId);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode getJson(String path) throws Exception {
-        HttpResponse<String> response = get(path);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json.readTree(response.body());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private static void assertProblem(HttpResponse<String> response, int status, String code) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
-        JsonNode problem = json.readTree(response.body());
-        assertThat(problem.get("code").asString()).as(response.body()).isEqualTo(code);
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("SELECT");
+        return post(videoId, 42, body, "X-Request-Id", requestId);
     }
 
     private long rowsOfVideo(long videoId) {
         return count("SELECT COUNT(*) FROM danmaku WHERE video_id = ?", videoId);
     }
 
-    private long rowsWithId(String id) {
-        return count("SELECT COUNT(*) FROM danmaku WHERE id = ?", Long.parseLong(id));
-    }
-
     private long rowsWithText(String text) {
         return count("SELECT COUNT(*) FROM danmaku WHERE text = ?", text);
-    }
-
-    private long count(String sql, Object arg) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, arg);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 30 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
     }
 
     private static KafkaProducer<String, String> producer() {
@@ -296,41 +188,5 @@ class DanmakuServiceTest {
         props.put("key.serializer", StringSerializer.class.getName());
         props.put("value.serializer", StringSerializer.class.getName());
         return new KafkaProducer<>(props);
-    }
-
-    private static HttpServer startVideoService() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            Map<String, String> videos = Map.of(
-                    "1", "{\"id\":1,\"ownerId\":7,\"durationMs\":60000,\"status\":\"READY\"}",
-                    "3", "{\"id\":3,\"ownerId\":7,\"durationMs\":60000,\"status\":\"PROCESSING\"}",
-                    "4", "{\"id\":4,\"ownerId\":7,\"durationMs\":60000,\"status\":\"READY\"}");
-            server.createContext("/internal/v1/videos/", exchange -> {
-                lastRequestIdSeen.set(exchange.getRequestHeaders().getFirst("X-Request-Id"));
-                String id = exchange.getRequestURI().getPath().substring("/internal/v1/videos/".length());
-                String body = videos.get(id);
-                int status;
-                if (!TestInfra.get()
-                        .serviceToken()
-                        .equals(exchange.getRequestHeaders().getFirst("X-Service-Token"))) {
-                    status = 401;
-                    body = "{\"code\":\"service-credential-required\"}";
-                } else if (body == null) {
-                    status = 404;
-                    body = "{\"code\":\"video-not-found\"}";
-                } else {
-                    status = 200;
-                }
-                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(status, bytes.length);
-                exchange.getResponseBody().write(bytes);
-                exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,7 +1,10 @@
 package io.barrage.danmaku.history;
 
 import com.baomidou.mybatisplus.core.mapper.BaseMapper;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import org.apache.ibatis.annotations.Delete;
 import org.apache.ibatis.annotations.Insert;
 import org.apache.ibatis.annotations.Mapper;
 import org.apache.ibatis.annotations.Param;
@@ -9,6 +12,8 @@ import org.apache.ibatis.annotations.Select;
 
 @Mapper
 interface DanmakuMapper extends BaseMapper<DanmakuRow> {
+
+    String COLUMNS = "id, video_id, seq, sender_id, text, playback_ms, mode, color, size, created_at";
 
     /**
      * INSERT IGNORE: a redelivered event hits the primary key or the (video_id, seq) key and is skipped, so
@@ -26,14 +31,77 @@ interface DanmakuMapper extends BaseMapper<DanmakuRow> {
     })
     int insertIgnore(@Param("rows") List<DanmakuRow> rows);
 
+    /** One history segment, [fromMs, toMs), in the order viewers see it. */
     @Select({
-        "SELECT id, video_id, seq, sender_id, text, playback_ms, mode, color, size, created_at FROM danmaku",
-        "WHERE video_id = #{videoId} AND playback_ms BETWEEN #{fromMs} AND #{toMs}",
+        "SELECT " + COLUMNS + " FROM danmaku",
+        "WHERE video_id = #{videoId} AND playback_ms >= #{fromMs} AND playback_ms < #{toMs}",
         "ORDER BY playback_ms, seq LIMIT #{limit}"
     })
-    List<DanmakuRow> window(
+    List<DanmakuRow> segment(
             @Param("videoId") long videoId,
             @Param("fromMs") long fromMs,
             @Param("toMs") long toMs,
             @Param("limit") int limit);
+
+    /** The latest playback time that has a danmaku, or null when the video has none (or does not exist). */
+    @Select("SELECT MAX(playback_ms) FROM danmaku WHERE video_id = #{videoId}")
+    Long maxPlaybackMs(@Param("videoId") long videoId);
+
+    @Select({
+        "<script>",
+        "SELECT " + COLUMNS + " FROM danmaku WHERE id IN",
+        "<foreach collection='ids' item='id' open='(' separator=',' close=')'>#{id}</foreach>",
+        "</script>"
+    })
+    List<DanmakuRow> byIds(@Param("ids") Collection<Long> ids);
+
+    @Insert({
+        "<script>",
+        "INSERT IGNORE INTO danmaku_tombstone (id, video_id) VALUES",
+        "<foreach collection='rows' item='r' separator=','>(#{r.id}, #{r.videoId})</foreach>",
+        "</script>"
+    })
+    int insertTombstones(@Param("rows") List<DanmakuRow> rows);
+
+    /** Removes the given rows if they are tombstoned: deletes, and Created events that arrive after them. */
+    @Delete({
+        "<script>",
+        "DELETE d FROM danmaku d JOIN danmaku_tombstone t ON t.id = d.id WHERE d.id IN",
+        "<foreach collection='ids' item='id' open='(' separator=',' close=')'>#{id}</foreach>",
+        "</script>"
+    })
+    int deleteTombstoned(@Param("ids") Collection<Long> ids);
+
+    @Select({
+        "SELECT " + COLUMNS + " FROM danmaku WHERE sender_id = #{senderId}",
+        "ORDER BY id DESC LIMIT #{limit} OFFSET #{offset}"
+    })
+    List<DanmakuRow> bySender(
+            @Param("senderId") long senderId, @Param("offset") long offset, @Param("limit") int limit);
+
+    @Select("SELECT COUNT(*) FROM danmaku WHERE sender_id = #{senderId}")
+    long countBySender(@Param("senderId") long senderId);
+
+    @Select({"SELECT " + COLUMNS + " FROM danmaku WHERE video_id = #{videoId}", "ORDER BY id LIMIT #{limit}"})
+    List<DanmakuRow> firstOfVideo(@Param("videoId") long videoId, @Param("limit") int limit);
+
+    @Delete({
+        "<script>",
+        "DELETE FROM danmaku WHERE id IN",
+        "<foreach collection='ids' item='id' open='(' separator=',' close=')'>#{id}</foreach>",
+        "</script>"
+    })
+    int deleteIds(@Param("ids") Collection<Long> ids);
+
+    @Delete("DELETE FROM danmaku_seq WHERE video_id = #{videoId}")
+    int forgetSequence(@Param("videoId") long videoId);
+
+    @Select({
+        "<script>",
+        "SELECT video_id AS videoId, COUNT(*) AS n FROM danmaku WHERE video_id IN",
+        "<foreach collection='videoIds' item='id' open='(' separator=',' close=')'>#{id}</foreach>",
+        "GROUP BY video_id",
+        "</script>"
+    })
+    List<Map<String, Object>> countsByVideo(@Param("videoIds") Collection<Long> videoIds);
 }

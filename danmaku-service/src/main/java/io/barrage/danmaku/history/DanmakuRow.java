@@ -39,6 +39,14 @@ class DanmakuRow {
         return row;
     }
 
+    /** Just enough of a row to tombstone it. */
+    static DanmakuRow tombstone(long id, long videoId) {
+        DanmakuRow row = new DanmakuRow();
+        row.id = id;
+        row.videoId = videoId;
+        return row;
+    }
+
     Danmaku toDanmaku() {
         return new Danmaku(
                 Long.toString(id),

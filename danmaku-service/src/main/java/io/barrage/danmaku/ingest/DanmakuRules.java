@@ -19,7 +19,7 @@ final class DanmakuRules {
     /** A request whose content passed every check that does not need the video. */
     record Checked(String text, long playbackMs, String mode, int color, String size) {}
 
-    static Checked check(CreateDanmakuRequest request) {
+    static Checked check(NewDanmaku request) {
         String text = request.text() == null ? "" : request.text().strip();
         if (text.isEmpty()) {
             throw ApiException.badRequest("text-empty", "The text is empty.");

@@ -1,4 +1,4 @@
 package io.barrage.danmaku.ingest;
 
-/** The body of a POST; the sender comes from the trusted identity, never from here. */
-record CreateDanmakuRequest(String text, Long playbackMs, String mode, Long color, String size) {}
+/** The body of a POST (or what a compatibility format maps to); the sender comes from the trusted identity. */
+public record NewDanmaku(String text, Long playbackMs, String mode, Long color, String size) {}

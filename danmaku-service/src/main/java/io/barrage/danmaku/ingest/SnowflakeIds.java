@@ -22,11 +22,26 @@ class SnowflakeIds {
     private long lastMs = -1;
     private long sequence;
 
-    SnowflakeIds(@Value("${barrage.danmaku.worker-id:0}") long workerId) {
+    /**
+     * Two instances with the same worker id can mint the same id in the same millisecond, and the second
+     * row would then be ignored as a duplicate: every replica needs its own. Unless configured, it is the
+     * ordinal at the end of the host name (a StatefulSet pod {@code danmaku-service-2} is worker 2).
+     */
+    SnowflakeIds(
+            @Value("${barrage.danmaku.worker-id:#{T(io.barrage.danmaku.ingest.SnowflakeIds).hostOrdinal()}}")
+                    long workerId) {
         if (workerId < 0 || workerId > MAX_WORKER) {
             throw new IllegalArgumentException("barrage.danmaku.worker-id must be 0.." + MAX_WORKER);
         }
         this.workerId = workerId;
+    }
+
+    /** The trailing number of {@code HOSTNAME} (0–1023), or 0 when there is none. */
+    public static long hostOrdinal() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("-(\\d{1,4})$").matcher(host);
+        return m.find() ? Long.parseLong(m.group(1)) % (MAX_WORKER + 1) : 0;
     }
 
     synchronized long next() {

@@ -76,6 +76,29 @@ public class VideoCatalog {
         return video.get();
     }
 
+    /**
+     * The video in any status, if video-service knows it (for ownership checks); 503 {@code
+     * video-service-unavailable} when it cannot be asked.
+     */
+    public Optional<VideoInfo> find(long videoId) {
+        long now = System.nanoTime();
+        synchronized (cache) {
+            Cached cached = cache.get(videoId);
+            if (cached != null && now - cached.expiresAt() < 0) {
+                return Optional.of(cached.video());
+            }
+        }
+        try {
+            return circuitBreaker.executeSupplier(() -> fetch(videoId));
+        } catch (RuntimeException e) {
+            log.warn("video-service could not be asked about video {}: {}", videoId, e.toString());
+            throw new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "video-service-unavailable",
+                    "The video cannot be checked right now; try again shortly.");
+        }
+    }
+
     /** A 404 is an answer, not a failure: it must not open the circuit. */
     private Optional<VideoInfo> fetch(long videoId) {
         try {

@@ -22,6 +22,11 @@ public class ApiException extends RuntimeException {
         return code;
     }
 
+    /** Seconds a client should wait before retrying (sent as Retry-After), or 0 for none. */
+    public long retryAfterSeconds() {
+        return 0;
+    }
+
     public static ApiException badRequest(String code, String detail) {
         return new ApiException(HttpStatus.BAD_REQUEST, code, detail);
     }

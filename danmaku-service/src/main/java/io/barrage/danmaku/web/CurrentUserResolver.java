@@ -1,8 +1,6 @@
 package io.barrage.danmaku.web;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import org.springframework.beans.factory.annotation.Value;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -18,10 +16,10 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 @Component
 class CurrentUserResolver implements HandlerMethodArgumentResolver {
 
-    private final byte[] serviceToken;
+    private final TrustedIdentity identity;
 
-    CurrentUserResolver(@Value("${barrage.service-token}") String serviceToken) {
-        this.serviceToken = serviceToken.getBytes(StandardCharsets.UTF_8);
+    CurrentUserResolver(TrustedIdentity identity) {
+        this.identity = identity;
     }
 
     @Override
@@ -35,17 +33,7 @@ class CurrentUserResolver implements HandlerMethodArgumentResolver {
             ModelAndViewContainer mavContainer,
             NativeWebRequest request,
             WebDataBinderFactory binderFactory) {
-        String token = request.getHeader("X-Service-Token");
-        String userId = request.getHeader("X-User-Id");
-        if (token != null
-                && userId != null
-                && MessageDigest.isEqual(serviceToken, token.getBytes(StandardCharsets.UTF_8))) {
-            try {
-                return new CurrentUser(Long.parseLong(userId));
-            } catch (NumberFormatException ignored) {
-                // a malformed identity is no identity
-            }
-        }
-        throw new ApiException(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in to do this.");
+        return identity.user(request.getNativeRequest(HttpServletRequest.class))
+                .orElseThrow(() -> new ApiException(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in to do this."));
     }
 }

@@ -102,7 +102,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
             case NOT_FOUND -> "not-found";
             case METHOD_NOT_ALLOWED -> "method-not-allowed";
             case NOT_ACCEPTABLE -> "not-acceptable";
-            case PAYLOAD_TOO_LARGE -> "payload-too-large";
+            case CONTENT_TOO_LARGE -> "payload-too-large";
             case UNSUPPORTED_MEDIA_TYPE -> "unsupported-media-type";
             case SERVICE_UNAVAILABLE -> "service-unavailable";
             case GATEWAY_TIMEOUT -> "gateway-timeout";

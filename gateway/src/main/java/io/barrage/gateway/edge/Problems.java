@@ -11,22 +11,25 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes the gateway's own answers as RFC 9457 problem+json with a stable {@code code}. */
-final class Problems {
+public final class Problems {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Problems() {}
 
-    static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String code, String detail) {
+    public static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String code, String detail) {
+        return write(exchange.getResponse(), exchange.getRequest().getPath().value(), status, code, detail);
+    }
+
+    static Mono<Void> write(ServerHttpResponse response, String path, HttpStatus status, String code, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");
         body.put("title", status.getReasonPhrase());
         body.put("status", status.value());
         body.put("detail", detail);
-        body.put("instance", exchange.getRequest().getPath().value());
+        body.put("instance", path);
         body.put("code", code);
         byte[] bytes = JSON.writeValueAsBytes(body);
-        ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(bytes.length);

@@ -55,6 +55,6 @@ public class RequestIdFilter implements WebFilter {
 
     private static boolean isForbidden(String header) {
         String name = header.toLowerCase(Locale.ROOT);
-        return name.startsWith("x-user-") || name.equals("x-service-token");
+        return name.startsWith("x-user-") || name.equals("x-service-token") || name.equals("x-client-ip");
     }
 }

@@ -1,5 +1,6 @@
 package io.barrage.gateway.identity;
 
+import io.barrage.gateway.edge.ClientAddress;
 import io.barrage.gateway.edge.RequestIdFilter;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
@@ -20,16 +21,26 @@ import reactor.core.publisher.Mono;
  * copies of these headers were already removed by {@link RequestIdFilter}.
  */
 @Component
-class IdentityFilter implements GlobalFilter, Ordered {
+public class IdentityFilter implements GlobalFilter, Ordered {
+
+    /** Exchange attribute: the verified user's id (a Long), absent for anonymous requests. */
+    public static final String USER_ID_ATTRIBUTE = IdentityFilter.class.getName() + ".userId";
+    /** The client's address as this gateway saw it; services trust it only next to the service token. */
+    public static final String CLIENT_IP = "X-Client-Ip";
 
     static final String COOKIE = "BARRAGE_SESSION";
     private static final String LOGOUT_PATH = "/api/v1/sessions/current";
 
     private final SessionIntrospector introspector;
+    private final ClientAddress clientAddress;
     private final String serviceToken;
 
-    IdentityFilter(SessionIntrospector introspector, @Value("${barrage.service-token}") String serviceToken) {
+    IdentityFilter(
+            SessionIntrospector introspector,
+            ClientAddress clientAddress,
+            @Value("${barrage.service-token}") String serviceToken) {
         this.introspector = introspector;
+        this.clientAddress = clientAddress;
         this.serviceToken = serviceToken;
     }
 
@@ -46,10 +57,15 @@ class IdentityFilter implements GlobalFilter, Ordered {
         Mono<Optional<Identity>> identity =
                 token.map(t -> introspector.identify(t, requestId)).orElse(Mono.just(Optional.empty()));
         return identity.flatMap(user -> {
+            user.ifPresent(u -> exchange.getAttributes().put(USER_ID_ATTRIBUTE, u.userId()));
+            String clientIp = clientAddress.of(exchange.getRequest());
             ServerHttpRequest request = exchange.getRequest()
                     .mutate()
                     .headers(headers -> {
                         headers.set("X-Service-Token", serviceToken);
+                        if (clientIp != null) {
+                            headers.set(CLIENT_IP, clientIp);
+                        }
                         user.ifPresent(u -> {
                             headers.set("X-User-Id", Long.toString(u.userId()));
                             headers.set("X-User-Name", u.username());

@@ -1,12 +1,17 @@
 package io.barrage.gateway.identity;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -18,25 +23,35 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /**
- * Asks user-service who a session token belongs to, and remembers the answer for a few seconds so a
- * page that fires ten requests costs one check. Tokens are kept only as their SHA-256.
+ * Asks user-service who a session token belongs to, through a near-cache.
+ *
+ * <p>The cache is Caffeine: bounded in size (W-TinyLFU eviction keeps the tokens in use and drops the
+ * one-off ones, so a flood of random tokens cannot push out real sessions or exhaust memory) and in time
+ * (a short TTL bounds how stale an answer can be if a revocation event is missed). Concurrent checks of
+ * the same token share one call. Answers "no such session" are cached too, so replaying a dead token
+ * costs no call. Keys are the tokens' SHA-256, never the tokens.
+ *
+ * <p>Revocations arrive from {@code user.events} ({@link RevocationListener}) and evict at once; a
+ * revoked hash is also remembered for a while, so an introspection already in flight when the event
+ * arrived cannot put the session back.
  */
 @Component
-class SessionIntrospector {
+public class SessionIntrospector {
 
     private static final Logger log = LoggerFactory.getLogger(SessionIntrospector.class);
+    static final String CACHE_NAME = "sessions";
 
     private final WebClient userService;
     private final String serviceToken;
     private final IdentityProperties properties;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-
-    private record Cached(Optional<Identity> identity, long expiresAtNanos) {}
+    private final AsyncCache<String, Optional<Identity>> cache;
+    private final Cache<String, Boolean> revoked;
 
     SessionIntrospector(
             ReactorLoadBalancerExchangeFilterFunction loadBalancer,
             @Value("${barrage.service-token}") String serviceToken,
-            IdentityProperties properties) {
+            IdentityProperties properties,
+            MeterRegistry meters) {
         if (serviceToken == null || serviceToken.isBlank()) {
             throw new IllegalStateException("barrage.service-token must be set");
         }
@@ -46,15 +61,63 @@ class SessionIntrospector {
                 .build();
         this.serviceToken = serviceToken;
         this.properties = properties;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(properties.sessionCacheSize())
+                .expireAfterWrite(properties.sessionCacheTtl())
+                .recordStats()
+                .buildAsync();
+        this.revoked = Caffeine.newBuilder()
+                .maximumSize(properties.sessionCacheSize())
+                .expireAfterWrite(properties
+                        .sessionCacheTtl()
+                        .plus(properties.introspectTimeout())
+                        .multipliedBy(2))
+                .build();
+        // cache_gets_total{cache="sessions",result="hit|miss"}, cache_evictions_total, cache_size …
+        new CaffeineCacheMetrics<>(cache.synchronous(), CACHE_NAME, Tags.empty()).bindTo(meters);
     }
 
-    /** The verified user, or empty for an unknown or expired token, or when user-service cannot say. */
+    /** The verified user, or empty for an unknown, expired or revoked token, or when user-service cannot say. */
     Mono<Optional<Identity>> identify(String token, String requestId) {
         String key = sha256(token);
-        Cached cached = cache.get(key);
-        if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
-            return Mono.just(cached.identity());
+        if (revoked.getIfPresent(key) != null) {
+            return Mono.just(Optional.empty());
         }
+        // suppressCancel: one caller giving up must not cancel the call other callers wait for
+        return Mono.fromFuture(
+                        () -> cache.get(
+                                key,
+                                (k, executor) -> introspect(token, requestId).toFuture()),
+                        true)
+                .map(answer -> revoked.getIfPresent(key) != null ? Optional.<Identity>empty() : answer)
+                .onErrorResume(e -> {
+                    // Failing closed to anonymous keeps public pages working while user-service is down;
+                    // endpoints that need a user answer 401 on their own. Failures are not cached.
+                    log.warn(
+                            "[{}] session check failed, treating the request as anonymous: {}",
+                            requestId,
+                            e.toString());
+                    return Mono.just(Optional.empty());
+                });
+    }
+
+    /** Drops a session everywhere in this instance, for a revocation announced on {@code user.events}. */
+    public void evict(String tokenHash) {
+        revoked.put(tokenHash, Boolean.TRUE);
+        cache.synchronous().invalidate(tokenHash);
+    }
+
+    /** Forgets a token at once, for a logout made through this gateway. */
+    void forget(String token) {
+        evict(sha256(token));
+    }
+
+    /** Whether this instance currently holds an answer for the token hash (for tests and diagnostics). */
+    public boolean holds(String tokenHash) {
+        return cache.synchronous().getIfPresent(tokenHash) != null;
+    }
+
+    private Mono<Optional<Identity>> introspect(String token, String requestId) {
         return userService
                 .post()
                 .uri("/internal/v1/sessions/introspect")
@@ -73,44 +136,19 @@ class SessionIntrospector {
                             .then(Mono.error(
                                     new IllegalStateException("introspection answered " + response.statusCode())));
                 })
-                .timeout(properties.introspectTimeout())
-                .doOnNext(answer -> remember(key, answer))
-                .onErrorResume(e -> {
-                    // Failing closed to anonymous keeps public pages working while user-service is down;
-                    // endpoints that need a user answer 401 on their own.
-                    log.warn(
-                            "[{}] session check failed, treating the request as anonymous: {}",
-                            requestId,
-                            e.toString());
-                    return Mono.just(Optional.empty());
-                });
+                .timeout(properties.introspectTimeout());
     }
 
-    /** Forgets a token at once, for a logout made through this gateway. */
-    void forget(String token) {
-        cache.remove(sha256(token));
-    }
-
-    private void remember(String key, Optional<Identity> answer) {
-        if (cache.size() >= properties.sessionCacheSize()) {
-            long now = System.nanoTime();
-            cache.values().removeIf(c -> c.expiresAtNanos() - now <= 0);
-            if (cache.size() >= properties.sessionCacheSize()) {
-                cache.clear();
-            }
-        }
-        cache.put(
-                key,
-                new Cached(
-                        answer, System.nanoTime() + properties.sessionCacheTtl().toNanos()));
-    }
-
-    private static String sha256(String token) {
+    // a digest per event-loop thread: looking one up in the provider list on every request is not free
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
+    });
+
+    static String sha256(String token) {
+        return HexFormat.of().formatHex(SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -1,0 +1,251 @@
+package io.barrage.danmaku.history;
+
+import io.barrage.danmaku.ingest.Danmaku;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * History served cache-aside from Redis over MySQL (SPEC §3, seed 002), in bilibili's 6-minute segments.
+ *
+ * <ul>
+ *   <li>A miss is loaded by one caller per key: in this instance, later callers join the first caller's
+ *       future; across instances, a short Redis lock ({@code SET NX PX}) lets one load while the others
+ *       poll the cache briefly (and read MySQL themselves, without caching, if it takes too long).
+ *   <li>TTLs are jittered (±10%) so segments loaded together do not expire together.
+ *   <li>Writers change MySQL, then bump the video's version and delete the segments they touched. A loader
+ *       stores what it read only if the version did not move while it was reading (a compare-and-set in
+ *       Lua), which closes seed 002's race of a slow reader putting back data older than a delete.
+ *   <li>A video with no danmaku (including one that does not exist) is remembered as an empty "meta" entry
+ *       for a short while, so asking about it again does not reach MySQL.
+ * </ul>
+ *
+ * <p>When Redis is down, reads go to MySQL (degraded, slower), as SPEC §7 asks.
+ */
+@Component
+public class HistoryCache {
+
+    public static final long SEGMENT_MS = 360_000;
+    /** A segment holds at most this many danmaku (the first by playback time), like bilibili's pools. */
+    static final int SEGMENT_LIMIT = 10_000;
+    /** A window that spans more segments than this is first bounded by the video's last danmaku. */
+    private static final int DIRECT_SEGMENTS = 16;
+
+    private static final Logger log = LoggerFactory.getLogger(HistoryCache.class);
+    private static final RedisScript<Long> SET_IF_VERSION = new DefaultRedisScript<>("""
+            if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
+              redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+              return 1
+            end
+            return 0
+            """, Long.class);
+    private static final RedisScript<Long> INVALIDATE = new DefaultRedisScript<>("""
+            redis.call('INCR', KEYS[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+            return 1
+            """, Long.class);
+
+    private final DanmakuMapper mapper;
+    private final StringRedisTemplate redis;
+    private final JsonMapper json;
+    private final Duration ttl;
+    private final Duration emptyTtl;
+    private final ConcurrentHashMap<String, CompletableFuture<String>> loading = new ConcurrentHashMap<>();
+
+    HistoryCache(
+            DanmakuMapper mapper,
+            StringRedisTemplate redis,
+            JsonMapper json,
+            @Value("${barrage.danmaku.history.ttl:10m}") Duration ttl,
+            @Value("${barrage.danmaku.history.empty-ttl:30s}") Duration emptyTtl) {
+        this.mapper = mapper;
+        this.redis = redis;
+        this.json = json;
+        this.ttl = ttl;
+        this.emptyTtl = emptyTtl;
+    }
+
+    /** One whole segment, [n × 6 min, (n + 1) × 6 min), ordered by playback time then seq. */
+    public List<Danmaku> segment(long videoId, int n) {
+        String value = cached(segmentKey(videoId, n), videoId, () -> {
+            List<DanmakuRow> rows = mapper.segment(videoId, n * SEGMENT_MS, (n + 1) * SEGMENT_MS, SEGMENT_LIMIT);
+            return json.writeValueAsString(
+                    rows.stream().map(DanmakuRow::toDanmaku).toList());
+        });
+        return List.of(json.readValue(value, Danmaku[].class));
+    }
+
+    /** A playback window [fromMs, toMs], assembled from segments, at most {@code limit} items. */
+    public List<Danmaku> window(long videoId, long fromMs, long toMs, int limit) {
+        long first = fromMs / SEGMENT_MS;
+        long last = toMs / SEGMENT_MS;
+        if (last - first >= DIRECT_SEGMENTS) {
+            long max = maxPlaybackMs(videoId);
+            if (max < fromMs) {
+                return List.of();
+            }
+            last = Math.min(last, max / SEGMENT_MS);
+        }
+        List<Danmaku> items = new ArrayList<>();
+        for (long n = first; n <= last && items.size() < limit && n <= Integer.MAX_VALUE; n++) {
+            for (Danmaku d : segment(videoId, (int) n)) {
+                if (d.playbackMs() >= fromMs && d.playbackMs() <= toMs) {
+                    items.add(d);
+                    if (items.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        }
+        return items;
+    }
+
+    /** The last playback time with a danmaku, or -1 for a video with none: the null entry. */
+    long maxPlaybackMs(long videoId) {
+        String value = cached("danmaku:meta:" + videoId, videoId, () -> {
+            Long max = mapper.maxPlaybackMs(videoId);
+            return max == null ? "-1" : max.toString();
+        });
+        return Long.parseLong(value);
+    }
+
+    /** After a database write: bump the video's version and drop what it changed. */
+    public void invalidate(long videoId, Collection<Long> playbackMs) {
+        List<String> keys = new ArrayList<>();
+        keys.add(versionKey(videoId));
+        keys.add("danmaku:meta:" + videoId);
+        playbackMs.stream()
+                .map(ms -> segmentKey(videoId, ms / SEGMENT_MS))
+                .distinct()
+                .forEach(keys::add);
+        try {
+            redis.execute(INVALIDATE, keys, Long.toString(ttl.multipliedBy(2).toMillis()));
+        } catch (DataAccessException e) {
+            // The entries expire on their own; until then a reader may see the old segment.
+            log.warn("history cache of video {} not invalidated: {}", videoId, e.toString());
+        }
+    }
+
+    private String cached(String key, long videoId, Supplier<String> load) {
+        String hit = get(key);
+        if (hit != null) {
+            return hit;
+        }
+        CompletableFuture<String> mine = new CompletableFuture<>();
+        CompletableFuture<String> theirs = loading.putIfAbsent(key, mine);
+        if (theirs != null) {
+            try {
+                return theirs.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        try {
+            String value = loadOnce(key, videoId, load);
+            mine.complete(value);
+            return value;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(key, mine);
+        }
+    }
+
+    private String loadOnce(String key, long videoId, Supplier<String> load) {
+        String lockKey = "danmaku:lock:" + key;
+        boolean locked;
+        try {
+            locked = Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(lockKey, "1", Duration.ofSeconds(3)));
+        } catch (DataAccessException e) {
+            return load.get(); // Redis is down: MySQL answers, nothing is cached
+        }
+        if (!locked) {
+            // Another instance is loading this key: give it a moment before asking MySQL ourselves.
+            for (int i = 0; i < 25; i++) {
+                sleep(20);
+                String value = get(key);
+                if (value != null) {
+                    return value;
+                }
+            }
+            return load.get();
+        }
+        try {
+            String version = versionOf(videoId);
+            String value = load.get();
+            if (version != null) {
+                boolean empty = value.equals("[]") || value.equals("-1");
+                long ttlMs = jitter(empty ? emptyTtl : ttl);
+                try {
+                    redis.execute(
+                            SET_IF_VERSION, List.of(key, versionKey(videoId)), version, value, Long.toString(ttlMs));
+                } catch (DataAccessException e) {
+                    log.warn("history cache unavailable: {}", e.toString());
+                }
+            }
+            return value;
+        } finally {
+            try {
+                redis.delete(lockKey);
+            } catch (DataAccessException ignored) {
+                // it expires by itself
+            }
+        }
+    }
+
+    private String get(String key) {
+        try {
+            return redis.opsForValue().get(key);
+        } catch (DataAccessException e) {
+            return null;
+        }
+    }
+
+    /** The video's version, "0" if never written, null if Redis cannot say (then nothing is cached). */
+    private String versionOf(long videoId) {
+        try {
+            String version = redis.opsForValue().get(versionKey(videoId));
+            return version == null ? "0" : version;
+        } catch (DataAccessException e) {
+            return null;
+        }
+    }
+
+    private static long jitter(Duration ttl) {
+        long ms = ttl.toMillis();
+        return ms + ThreadLocalRandom.current().nextLong(-ms / 10, ms / 10 + 1);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String segmentKey(long videoId, long n) {
+        return "danmaku:seg:" + videoId + ":" + n;
+    }
+
+    private static String versionKey(long videoId) {
+        return "danmaku:ver:" + videoId;
+    }
+}

@@ -1,0 +1,443 @@
+package io.barrage.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.barrage.gateway.identity.RevocationListener;
+import io.barrage.gateway.identity.SessionIntrospector;
+import io.barrage.infra.Service;
+import io.barrage.infra.TestInfra;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gateway's security features on real Redis and Kafka, in front of a stand-in for every service:
+ * it answers session checks for tokens starting with {@code user-} (the user id follows) and echoes
+ * everything else. The session cache TTL is a minute here, so only an event can explain an eviction.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class GatewaySecurityTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String SERVICE_TOKEN = TestInfra.get().serviceToken();
+    private static final String ALLOWED_ORIGIN = "https://app.example";
+    private static final Set<String> revokedAtUserService = ConcurrentHashMap.newKeySet();
+    private static final DisposableServer backend = startBackend();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        commonProperties().forEach((k, v) -> registry.add(k, () -> v));
+    }
+
+    private static Map<String, String> commonProperties() {
+        Map<String, String> props = new LinkedHashMap<>(TestInfra.springProperties(Service.GATEWAY));
+        String base = "http://127.0.0.1:" + backend.port();
+        props.put("management.server.port", "0");
+        props.put("barrage.gateway.session-cache-ttl", "60s");
+        props.put("barrage.gateway.cors.allowed-origins[0]", ALLOWED_ORIGIN);
+        for (String service : List.of("user-service", "video-service", "danmaku-service", "push-service")) {
+            props.put("spring.cloud.discovery.client.simple.instances." + service + "[0].uri", base);
+        }
+        return props;
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        backend.disposeNow();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @LocalManagementPort
+    int managementPort;
+
+    @Autowired
+    RevocationListener revocations;
+
+    @Autowired
+    SessionIntrospector introspector;
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void aRevocationOnUserEventsReachesEveryGatewayInstanceWithinASecond() throws Exception {
+        ConfigurableApplicationContext second = new SpringApplicationBuilder(GatewayApplication.class)
+                .properties(toArgs(commonProperties()))
+                .properties("server.port=0")
+                // its own event loops, so closing it does not dispose the ones this JVM shares
+                .initializers(context -> ((org.springframework.context.support.GenericApplicationContext) context)
+                        .registerBean(ReactorResourceFactory.class, () -> {
+                            ReactorResourceFactory resources = new ReactorResourceFactory();
+                            resources.setUseGlobalResources(false);
+                            return resources;
+                        }))
+                .run();
+        try {
+            int secondPort = Integer.parseInt(second.getEnvironment().getProperty("local.server.port"));
+            RevocationListener secondListener = second.getBean(RevocationListener.class);
+            await(() -> revocations.ready() && secondListener.ready(), "both gateways follow user.events");
+
+            String token = "user-77-" + System.nanoTime();
+            for (int gateway : List.of(port, secondPort)) {
+                assertThat(userIdSeenBy(gateway, token)).containsExactly("77");
+            }
+            // user-service now refuses the token, but both gateways still hold their cached answer …
+            revokedAtUserService.add(token);
+            for (int gateway : List.of(port, secondPort)) {
+                assertThat(userIdSeenBy(gateway, token)).containsExactly("77");
+            }
+            // … until the event arrives
+            long start;
+            try (var producer = producer()) {
+                String event = JSON.writeValueAsString(
+                        Map.of("type", "SessionRevoked", "version", 1, "tokenHash", sha256(token), "userId", 77));
+                start = System.nanoTime();
+                producer.send(new ProducerRecord<>("user.events", "77", event)).get();
+            }
+            await(
+                    () -> userIdSeenBy(port, token).isEmpty()
+                            && userIdSeenBy(secondPort, token).isEmpty(),
+                    "both gateways refuse the revoked token");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            System.out.println("revocation reached both gateways in " + took.toMillis() + " ms");
+            assertThat(took).isLessThan(Duration.ofMillis(1500));
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void theNearCacheExportsItsHitRate() throws Exception {
+        String token = "user-5-" + System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            assertThat(userIdSeenBy(port, token)).containsExactly("5");
+        }
+        assertThat(introspector.holds(sha256(token))).isTrue();
+        var metrics = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .containsPattern("cache_gets_total\\{cache=\"sessions\".*result=\"hit\".*\\} [1-9]")
+                .contains("cache_size{cache=\"sessions\"");
+    }
+
+    @Test
+    void spoofedIdentityAndAddressHeadersAreReplaced() throws Exception {
+        var echo = echo(get(
+                port,
+                "/api/v1/videos/1",
+                "Authorization",
+                "Bearer user-9-spoof",
+                "X-User-Id",
+                "1",
+                "X-User-Name",
+                "root",
+                "X-Client-Ip",
+                "10.9.9.9",
+                "X-Service-Token",
+                "forged"));
+        assertThat(header(echo, "x-user-id")).containsExactly("9");
+        assertThat(header(echo, "x-client-ip")).containsExactly("127.0.0.1");
+        assertThat(header(echo, "x-service-token")).containsExactly(SERVICE_TOKEN);
+    }
+
+    @Test
+    void writesAreRateLimitedPerUserAndCredentialChecksPerAddress() throws Exception {
+        String alice = "Bearer user-1001-" + System.nanoTime();
+        String bob = "Bearer user-1002-" + System.nanoTime();
+        List<Integer> statuses = new ArrayList<>();
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 60; i++) {
+            var response = post(
+                    port, "/api/v1/videos/1/danmaku", "{\"text\":\"hi\",\"playbackMs\":0}", "Authorization", alice);
+            statuses.add(response.statusCode());
+            if (response.statusCode() == 429) {
+                refused = response;
+            }
+        }
+        assertThat(statuses.subList(0, 10)).containsOnly(200);
+        assertThat(refused).as("statuses %s", statuses).isNotNull();
+        assertProblem(refused, 429, "too-many-requests");
+        assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+        // Bob has his own bucket
+        assertThat(post(port, "/api/v1/videos/1/danmaku", "{}", "Authorization", bob)
+                        .statusCode())
+                .isEqualTo(200);
+        // reads are not limited
+        assertThat(get(port, "/api/v1/videos/1", "Authorization", alice).statusCode())
+                .isEqualTo(200);
+
+        // logins are anonymous: limited by address
+        boolean loginRefused = false;
+        for (int i = 0; i < 80 && !loginRefused; i++) {
+            var login = post(port, "/api/v1/sessions", "{\"username\":\"x\",\"password\":\"y\"}");
+            loginRefused = login.statusCode() == 429;
+        }
+        assertThat(loginRefused).isTrue();
+    }
+
+    @Test
+    void whileRedisIsDownLimitsHoldPerInstanceAndNothingElseBreaks() throws Exception {
+        String carol = "Bearer user-1003-" + System.nanoTime();
+        TestInfra.get().stopRedis();
+        try {
+            List<Integer> statuses = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < 60; i++) {
+                statuses.add(post(port, "/api/v1/videos/1/danmaku", "{}", "Authorization", carol)
+                        .statusCode());
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            // fail open, but bounded: the first burst passes, the flood is cut by the local bucket
+            assertThat(statuses.subList(0, 10)).containsOnly(200);
+            assertThat(statuses).contains(429);
+            assertThat(took).as("no request waits for Redis").isLessThan(Duration.ofSeconds(10));
+            assertThat(get(port, "/api/v1/videos/1", "Authorization", carol).statusCode())
+                    .isEqualTo(200);
+        } finally {
+            TestInfra.get().startRedis();
+        }
+        // Redis is used again once it is back: a fresh user's first write passes with a real count
+        String dave = "Bearer user-1004-" + System.nanoTime();
+        await(
+                () -> {
+                    var response = postUnchecked("/api/v1/videos/1/danmaku", dave);
+                    return response.statusCode() == 200
+                            && !"-1"
+                                    .equals(response.headers()
+                                            .firstValue("X-RateLimit-Remaining")
+                                            .orElse("-1"));
+                },
+                "rate limiting through Redis again");
+    }
+
+    @Test
+    void onlyAllowListedOriginsMayCallCrossOrigin() throws Exception {
+        assertProblem(get(port, "/api/v1/videos/1", "Origin", "https://evil.example"), 403, "origin-not-allowed");
+        var allowed = get(port, "/api/v1/videos/1", "Origin", ALLOWED_ORIGIN);
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains(ALLOWED_ORIGIN);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials"))
+                .contains("true");
+
+        var preflight = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/videos/1/danmaku"))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", ALLOWED_ORIGIN)
+                        .header("Access-Control-Request-Method", "POST")
+                        .header("Access-Control-Request-Headers", "content-type")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight
+                        .headers()
+                        .firstValue("Access-Control-Allow-Methods")
+                        .orElse(""))
+                .contains("POST");
+        var evilPreflight = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/videos/1/danmaku"))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", "https://evil.example")
+                        .header("Access-Control-Request-Method", "POST")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(evilPreflight.statusCode()).isEqualTo(403);
+        assertThat(evilPreflight.headers().firstValue("Access-Control-Allow-Origin"))
+                .isEmpty();
+        // the web UI itself is same-origin
+        assertThat(get(port, "/api/v1/videos/1", "Origin", "http://127.0.0.1:" + port)
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void oversizedJsonBodiesAreRefusedButUploadsAreNot() throws Exception {
+        String big = "{\"text\":\"" + "x".repeat(100 * 1024) + "\"}";
+        assertProblem(
+                post(port, "/api/v1/videos/1/danmaku", big, "Authorization", "Bearer user-1010-big"),
+                413,
+                "payload-too-large");
+        var upload = post(port, "/api/v1/videos", big, "Authorization", "Bearer user-1011-up");
+        assertThat(upload.statusCode()).isEqualTo(200);
+    }
+
+    // --- helpers
+
+    private List<String> userIdSeenBy(int gateway, String token) {
+        try {
+            return header(echo(get(gateway, "/api/v1/videos/1", "Authorization", "Bearer " + token)), "x-user-id");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().kafkaBootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        var producer = new KafkaProducer<String, String>(props);
+        // fetch the topic's metadata now, so the measured time is the event's alone
+        producer.partitionsFor("user.events");
+        return producer;
+    }
+
+    private HttpResponse<String> postUnchecked(String path, String authorization) {
+        try {
+            return post(port, path, "{}", "Authorization", authorization);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<String> get(int gateway, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway + path))
+                .timeout(Duration.ofSeconds(15));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(int gateway, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway + path))
+                .timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode echo(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static List<String> header(JsonNode echo, String name) {
+        JsonNode values = echo.get("headers").get(name);
+        return values == null
+                ? List.of()
+                : values.valueStream().map(JsonNode::asString).toList();
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode())
+                .as(response.uri() + " " + response.body())
+                .isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("code").asString()).isEqualTo(code);
+        assertThat(body.get("status").asInt()).isEqualTo(status);
+    }
+
+    private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static String[] toArgs(Map<String, String> props) {
+        return props.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+    }
+
+    private static String sha256(String token) throws Exception {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static DisposableServer startBackend() {
+        return HttpServer.create()
+                .runOn(reactor.netty.resources.LoopResources.create("stand-in", 2, true))
+                .bindAddress(() -> new InetSocketAddress("127.0.0.1", 0))
+                .route(routes -> routes.post(
+                                "/internal/v1/sessions/introspect",
+                                (request, response) -> request.receive()
+                                        .aggregate()
+                                        .asString()
+                                        .defaultIfEmpty("{}")
+                                        .flatMap(body -> {
+                                            String token = JSON.readTree(body)
+                                                    .path("token")
+                                                    .asString("");
+                                            boolean trusted = SERVICE_TOKEN.equals(
+                                                    request.requestHeaders().get("X-Service-Token"));
+                                            String[] parts = token.split("-");
+                                            if (trusted
+                                                    && parts.length >= 2
+                                                    && parts[0].equals("user")
+                                                    && !revokedAtUserService.contains(token)) {
+                                                return response.header("Content-Type", "application/json")
+                                                        .sendString(Mono.just("{\"userId\":" + parts[1]
+                                                                + ",\"username\":\"u" + parts[1] + "\"}"))
+                                                        .then();
+                                            }
+                                            return response.status(trusted ? 404 : 401)
+                                                    .header("Content-Type", "application/problem+json")
+                                                    .sendString(Mono.just("{\"code\":\"session-not-found\"}"))
+                                                    .then();
+                                        }))
+                        .route(
+                                request -> true,
+                                (request, response) -> request.receive()
+                                        .aggregate()
+                                        .asString()
+                                        .defaultIfEmpty("")
+                                        .flatMap(ignored -> response.header("Content-Type", "application/json")
+                                                .sendString(Mono.just(echo(request.requestHeaders(), request.uri())))
+                                                .then())))
+                .bindNow();
+    }
+
+    private static String echo(io.netty.handler.codec.http.HttpHeaders headers, String uri) {
+        Map<String, List<String>> byName = new LinkedHashMap<>();
+        headers.forEach(e -> byName.computeIfAbsent(e.getKey().toLowerCase(), k -> new ArrayList<>())
+                .add(e.getValue()));
+        return JSON.writeValueAsString(Map.of("path", uri, "headers", byName));
+    }
+}
