@@ -181,14 +181,18 @@ public final class Infra implements AutoCloseable {
     }
 
     private void provision() throws Exception {
+        provisionSchemas();
+        kafka.createTopics(TOPICS);
+        s3.createBucket(BUCKET);
+    }
+
+    private void provisionSchemas() throws Exception {
         for (Service service : Service.values()) {
             if (service.schema().isPresent()) {
                 String schema = service.schema().get();
                 mariaDb.provision(schema, schema, dbPassword(service));
             }
         }
-        kafka.createTopics(TOPICS);
-        s3.createBucket(BUCKET);
     }
 
     private String dbPassword(Service service) {
@@ -277,6 +281,9 @@ public final class Infra implements AutoCloseable {
 
     public synchronized void startMariaDb() throws Exception {
         mariaDb = track(MariaDbServer.start(dataDir.resolve("mariadb"), ports.mariaDb()));
+        // The accounts live in the data folder and survive, but provisioning is idempotent and cheap, and
+        // a restart must never leave a service unable to log in.
+        provisionSchemas();
     }
 
     /**

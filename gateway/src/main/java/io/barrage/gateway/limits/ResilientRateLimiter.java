@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
@@ -24,7 +25,18 @@ import reactor.core.publisher.Mono;
  */
 class ResilientRateLimiter extends RedisRateLimiter {
 
-    private static final Logger log = LoggerFactory.getLogger(ResilientRateLimiter.class);
+    /**
+     * Not this class's own name: the library logs every failed Redis call at ERROR with a full stack trace
+     * under the concrete class's name, which application.yml silences; the outage is reported here, once
+     * per minute at most.
+     */
+    private static final Logger log = LoggerFactory.getLogger("io.barrage.gateway.limits.RateLimits");
+
+    /** However Redis fails (refused, half-open socket, reconnecting), a request waits at most this long. */
+    private static final Duration REDIS_BUDGET = Duration.ofMillis(750);
+
+    private final AtomicLong lastOutageLog =
+            new AtomicLong(System.nanoTime() - Duration.ofMinutes(2).toNanos());
 
     private final Cache<String, LocalBucket> local = Caffeine.newBuilder()
             .maximumSize(100_000)
@@ -40,12 +52,14 @@ class ResilientRateLimiter extends RedisRateLimiter {
 
     @Override
     public Mono<Response> isAllowed(String routeId, String id) {
-        return super.isAllowed(routeId, id).map(response -> {
-            if (!"-1".equals(response.getHeaders().get(getRemainingHeader()))) {
-                return response;
-            }
-            return locally(routeId, id);
-        });
+        return super.isAllowed(routeId, id)
+                .timeout(REDIS_BUDGET, Mono.fromSupplier(() -> locally(routeId, id)))
+                .map(response -> {
+                    if (!"-1".equals(response.getHeaders().get(getRemainingHeader()))) {
+                        return response;
+                    }
+                    return locally(routeId, id);
+                });
     }
 
     private Response locally(String routeId, String id) {
@@ -53,7 +67,11 @@ class ResilientRateLimiter extends RedisRateLimiter {
         if (config == null) {
             return new Response(true, Map.of());
         }
-        log.debug("Redis unavailable; rate limiting {} on {} in memory", id, routeId);
+        long now = System.nanoTime();
+        long last = lastOutageLog.get();
+        if (now - last > Duration.ofMinutes(1).toNanos() && lastOutageLog.compareAndSet(last, now)) {
+            log.warn("Redis unavailable: rate limiting in this instance's memory until it is back");
+        }
         LocalBucket bucket = local.get(
                 routeId + ":" + id, k -> new LocalBucket(config.getReplenishRate(), config.getBurstCapacity()));
         long left = bucket.take(config.getRequestedTokens());
