@@ -165,6 +165,34 @@ class IngestGuardsTest extends DanmakuTestBase {
                         .toList());
     }
 
+    @Test
+    @Order(101)
+    void whileRedisIsDownDanmakuAreStillAcceptedAndHistoryComesFromMariaDb() throws Exception {
+        long videoId = 61;
+        HttpResponse<String> before = post(videoId, 950, "{\"text\":\"cached before\",\"playbackMs\":5}");
+        assertThat(before.statusCode()).as(before.body()).isEqualTo(201);
+        String beforeId = json.readTree(before.body()).get("id").asString();
+        await(() -> rowsWithId(beforeId) == 1);
+        TestInfra.get().stopRedis();
+        try {
+            // the limits and the Idempotency-Key check fail open (documented); ingest does not need Redis
+            HttpResponse<String> during = post(
+                    videoId, 951, "{\"text\":\"sent while Redis is down\",\"playbackMs\":6}", "Idempotency-Key", "k1");
+            assertThat(during.statusCode()).as(during.body()).isEqualTo(201);
+            String duringId = json.readTree(during.body()).get("id").asString();
+            await(() -> rowsWithId(duringId) == 1);
+            // history is read from MariaDB: degraded, but complete
+            JsonNode history = getJson("/api/v1/videos/" + videoId + "/danmaku?segment=0");
+            assertThat(history.get("items")
+                            .valueStream()
+                            .map(d -> d.get("text").asString())
+                            .toList())
+                    .containsExactly("cached before", "sent while Redis is down");
+        } finally {
+            TestInfra.get().startRedis();
+        }
+    }
+
     /** Redis runs on this machine, so its clock is ours. */
     private static String redisNowMs() {
         return Long.toString(System.currentTimeMillis());
