@@ -230,6 +230,11 @@ class DeferredDeletionTest {
         var invalid = post("/internal/v1/deletions", "{\"videoId\":" + id + ",\"ownerId\":5}");
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(json.readTree(invalid.body()).get("code").asString()).isEqualTo("invalid-request");
+        var foreignKey = post(
+                "/internal/v1/deletions",
+                "{\"videoId\":" + id + ",\"ownerId\":5,\"objectKey\":\"videos/" + (id + 1) + "/original\"}");
+        assertThat(foreignKey.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(foreignKey.body()).get("code").asString()).isEqualTo("invalid-request");
         var malformed = post("/internal/v1/deletions", "{nope");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(json.readTree(malformed.body()).get("code").asString()).isEqualTo("malformed-json");

@@ -64,6 +64,13 @@ class DeletionController {
     /** 201 when this call starts the grace period, 200 when the deletion was already recorded. */
     @PostMapping("/internal/v1/deletions")
     ResponseEntity<DeletionView> intake(@Valid @RequestBody DeletionRequest request) {
+        if (!request.objectKey().startsWith("videos/" + request.videoId() + "/")) {
+            // the purge removes everything under the key's folder: it must be this video's folder
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid-request",
+                    "objectKey must be under videos/" + request.videoId() + "/.");
+        }
         boolean started = ledger.videoDeleted(
                 request.videoId(), request.ownerId(), request.deletedBy(), request.objectKey(), Instant.now());
         return ResponseEntity.status(started ? HttpStatus.CREATED : HttpStatus.OK)
