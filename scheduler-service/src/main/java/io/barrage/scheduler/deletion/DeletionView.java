@@ -7,12 +7,16 @@ import java.time.ZoneOffset;
 record DeletionView(
         long videoId,
         long ownerId,
+        Long deletedBy,
         String objectKey,
         Instant requestedAt,
         Instant dueAt,
         DeletionStatus status,
+        PurgeStep step,
         int attempts,
         String lastError,
+        int objectsRemoved,
+        long danmakuRemoved,
         Instant purgedAt,
         Instant updatedAt) {
 
@@ -20,17 +24,21 @@ record DeletionView(
         return new DeletionView(
                 d.getVideoId(),
                 d.getOwnerId(),
+                d.getDeletedBy(),
                 d.getObjectKey(),
                 utc(d.getRequestedAt()),
                 utc(d.getDueAt()),
                 d.getStatus(),
+                d.getStep(),
                 d.getAttempts(),
                 d.getLastError(),
+                d.getObjectsRemoved() == null ? 0 : d.getObjectsRemoved(),
+                d.getDanmakuRemoved() == null ? 0 : d.getDanmakuRemoved(),
                 utc(d.getPurgedAt()),
                 utc(d.getUpdatedAt()));
     }
 
-    private static Instant utc(LocalDateTime time) {
+    static Instant utc(LocalDateTime time) {
         return time == null ? null : time.toInstant(ZoneOffset.UTC);
     }
 }

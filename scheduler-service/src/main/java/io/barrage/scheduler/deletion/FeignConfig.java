@@ -5,11 +5,15 @@ import feign.RequestInterceptor;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JCircuitBreakerFactory;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
 import org.springframework.cloud.client.circuitbreaker.Customizer;
+import org.springframework.cloud.openfeign.FeignClientFactory;
+import org.springframework.cloud.openfeign.support.FeignHttpMessageConverters;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -23,6 +27,24 @@ class FeignConfig {
             String requestId = MDC.get("requestId");
             if (requestId != null) {
                 template.header("X-Request-Id", requestId);
+            }
+        };
+    }
+
+    /**
+     * Builds each Feign client's child context and message converters before the scheduler starts.
+     * Left lazy, the first calls pay for it inside the circuit breaker's time limit, and two first calls
+     * at once can see half-initialised converters (spring-cloud-openfeign#1307): the purge and the job
+     * ticks make exactly such first calls, on different threads, right after start-up.
+     */
+    @Bean
+    SmartInitializingSingleton feignWarmUp(FeignClientFactory clients) {
+        return () -> {
+            for (String client : List.of("videoService", "danmakuService", "videoJobs", "userJobs")) {
+                FeignHttpMessageConverters converters = clients.getInstance(client, FeignHttpMessageConverters.class);
+                if (converters != null) {
+                    converters.getConverters();
+                }
             }
         };
     }

@@ -24,6 +24,7 @@ class PurgeJob {
     private final VideoDeletionMapper deletions;
     private final SchedulerProperties properties;
     private final AtomicLong backlog = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
     private final Timer duration;
     private final Counter items;
@@ -38,6 +39,10 @@ class PurgeJob {
         this.properties = properties;
         Gauge.builder("barrage.scheduler.purge.backlog", backlog, AtomicLong::get)
                 .description("Deletions past their grace period and not yet purged")
+                .register(meters);
+        Gauge.builder("barrage.scheduler.purge.failed", deadLettered, AtomicLong::get)
+                .description(
+                        "Deletions in the dead letter (FAILED), waiting for POST /internal/v1/deletions/{id}/retry")
                 .register(meters);
         Gauge.builder("barrage.scheduler.job.last.success", lastSuccessEpochSeconds, AtomicLong::get)
                 .description("When the job last completed a run, in seconds since the epoch")
@@ -76,7 +81,8 @@ class PurgeJob {
 
     private void refreshBacklog() {
         try {
-            backlog.set(deletions.countDue(DeletionLedger.now()));
+            backlog.set(deletions.countDue());
+            deadLettered.set(deletions.countFailed());
         } catch (RuntimeException e) {
             log.warn("could not count the purge backlog", e);
         }

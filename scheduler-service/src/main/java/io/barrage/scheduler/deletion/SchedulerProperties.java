@@ -6,7 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code barrage.scheduler.*}: how long a deleted video can still be restored, how often the purge job
- * looks for due records, and how it backs off when a purge fails.
+ * looks for due records, how it backs off when a purge fails, how long a replica's claim on a purge
+ * lasts without progress, and the danmaku batch size.
  */
 @ConfigurationProperties("barrage.scheduler")
 record SchedulerProperties(
@@ -15,4 +16,7 @@ record SchedulerProperties(
         @DefaultValue("30s") Duration retryBackoff,
         @DefaultValue("1h") Duration maxRetryBackoff,
         @DefaultValue("5") int maxAttempts,
-        @DefaultValue("20") int batchSize) {}
+        @DefaultValue("20") int batchSize,
+        @DefaultValue("5m") Duration claimLease,
+        @DefaultValue("1000") int danmakuBatch,
+        String instanceId) {}

@@ -15,11 +15,21 @@ class VideoDeletion {
     private Long videoId;
 
     private Long ownerId;
+    private Long deletedBy;
     private String objectKey;
     private LocalDateTime requestedAt;
     private LocalDateTime dueAt;
     private DeletionStatus status;
     private Integer attempts;
+    private PurgeStep step;
+    private Integer objectsRemoved;
+    private Long danmakuRemoved;
+
+    @TableField(updateStrategy = FieldStrategy.ALWAYS)
+    private String claimedBy;
+
+    @TableField(updateStrategy = FieldStrategy.ALWAYS)
+    private LocalDateTime claimUntil;
 
     @TableField(updateStrategy = FieldStrategy.ALWAYS)
     private String lastError;
@@ -43,6 +53,54 @@ class VideoDeletion {
 
     void setOwnerId(Long ownerId) {
         this.ownerId = ownerId;
+    }
+
+    Long getDeletedBy() {
+        return deletedBy;
+    }
+
+    void setDeletedBy(Long deletedBy) {
+        this.deletedBy = deletedBy;
+    }
+
+    PurgeStep getStep() {
+        return step;
+    }
+
+    void setStep(PurgeStep step) {
+        this.step = step;
+    }
+
+    Integer getObjectsRemoved() {
+        return objectsRemoved;
+    }
+
+    void setObjectsRemoved(Integer objectsRemoved) {
+        this.objectsRemoved = objectsRemoved;
+    }
+
+    Long getDanmakuRemoved() {
+        return danmakuRemoved;
+    }
+
+    void setDanmakuRemoved(Long danmakuRemoved) {
+        this.danmakuRemoved = danmakuRemoved;
+    }
+
+    String getClaimedBy() {
+        return claimedBy;
+    }
+
+    void setClaimedBy(String claimedBy) {
+        this.claimedBy = claimedBy;
+    }
+
+    LocalDateTime getClaimUntil() {
+        return claimUntil;
+    }
+
+    void setClaimUntil(LocalDateTime claimUntil) {
+        this.claimUntil = claimUntil;
     }
 
     String getObjectKey() {

@@ -59,9 +59,12 @@ class VideoEventListener {
             case "VideoDeleted" -> {
                 long videoId = event.path("videoId").asLong();
                 String objectKey = event.path("objectKey").asString("videos/" + videoId + "/original");
+                long ownerId = event.path("ownerId").asLong();
+                JsonNode deletedBy = event.path("deletedBy");
                 ledger.videoDeleted(
                         videoId,
-                        event.path("ownerId").asLong(),
+                        ownerId,
+                        deletedBy.isNumber() ? deletedBy.asLong() : null,
                         objectKey,
                         Instant.parse(event.path("deletedAt").asString()));
             }
