@@ -65,7 +65,8 @@ class FeignConfig {
                         .ignoreExceptions(FeignException.NotFound.class, FeignException.Conflict.class)
                         .build())
                 .timeLimiterConfig(TimeLimiterConfig.custom()
-                        .timeoutDuration(Duration.ofSeconds(5))
+                        // above connect + read timeout, so Feign reports a slow peer rather than the limiter
+                        .timeoutDuration(Duration.ofSeconds(20))
                         .build())
                 .build());
     }
