@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -50,6 +51,7 @@ class ResumableUploads {
     private static final Logger log = LoggerFactory.getLogger(ResumableUploads.class);
     private static final int COPY_BUFFER = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
 
     record Session(
             String id,
@@ -139,7 +141,7 @@ class ResumableUploads {
 
     /** The caller's upload, or 404 (someone else's answers exactly like a missing one). */
     Session find(String id, long ownerId) {
-        Session session = load(id);
+        Session session = ID.matcher(id).matches() ? load(id) : null;
         if (session == null || session.ownerId() != ownerId) {
             throw notFound(id);
         }
@@ -168,6 +170,7 @@ class ResumableUploads {
      * arrived; the client asks HEAD for the offset and carries on from there.
      */
     Progress append(String id, long ownerId, long clientOffset, long contentLength, InputStream body) {
+        find(id, ownerId); // before taking a lock entry, so unknown ids leave nothing behind
         ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
         if (!lock.tryLock()) {
             throw new ApiException(
