@@ -3,6 +3,7 @@ package io.barrage.video.playback;
 import io.barrage.video.catalog.Video;
 import io.barrage.video.catalog.VideoCatalog;
 import io.barrage.video.storage.ObjectStore;
+import io.barrage.video.web.ServiceCredentials;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -23,7 +24,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET|HEAD /api/v1/videos/{id}/stream}. Written against the servlet response on purpose: the
- * bytes go from the bucket's ranged read to the socket through one small buffer.
+ * bytes go from the bucket's ranged read to the socket through one small buffer. In redirect mode the
+ * answer is a 302 to a short-lived presigned URL instead, and the S3 store serves the bytes (and the
+ * Range semantics) itself. Proxied streams count against the client's stream limit while bytes flow.
  */
 @RestController
 class StreamController {
@@ -31,12 +34,25 @@ class StreamController {
     private static final Logger log = LoggerFactory.getLogger(StreamController.class);
     private static final int BUFFER = 64 * 1024;
 
+    static final String CLIENT_IP_HEADER = "X-Client-Ip";
+
     private final VideoCatalog catalog;
     private final ObjectStore store;
+    private final StreamLimiter limiter;
+    private final ServiceCredentials credentials;
+    private final PlaybackProperties properties;
 
-    StreamController(VideoCatalog catalog, ObjectStore store) {
+    StreamController(
+            VideoCatalog catalog,
+            ObjectStore store,
+            StreamLimiter limiter,
+            ServiceCredentials credentials,
+            PlaybackProperties properties) {
         this.catalog = catalog;
         this.store = store;
+        this.limiter = limiter;
+        this.credentials = credentials;
+        this.properties = properties;
     }
 
     @RequestMapping(
@@ -44,6 +60,14 @@ class StreamController {
             method = {RequestMethod.GET, RequestMethod.HEAD})
     void stream(@PathVariable long id, HttpServletRequest request, HttpServletResponse response) throws IOException {
         Video video = catalog.readyVideo(id);
+        if (properties.streamMode() == PlaybackProperties.StreamMode.REDIRECT) {
+            // the URL expires soon, so neither browsers nor proxies may keep the redirect
+            response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+            response.setHeader(
+                    HttpHeaders.LOCATION, store.presignedGet(video.getObjectKey(), properties.presignExpiry()));
+            response.setStatus(HttpServletResponse.SC_FOUND);
+            return;
+        }
         long size = video.getSizeBytes();
         String etag = "\"" + video.getEtag() + "\"";
         // HTTP dates have whole seconds; compare in those
@@ -78,6 +102,29 @@ class StreamController {
 
         long offset = range == null ? 0 : range.first();
         long length = range == null ? size : range.length();
+        boolean sendsBytes = !"HEAD".equals(request.getMethod()) && length > 0;
+        StreamLimiter.Slot slot = null;
+        if (sendsBytes) {
+            slot = limiter.acquire(clientKey(request)).orElse(null);
+            if (slot == null) {
+                tooManyStreams(response);
+                return;
+            }
+        }
+        try (StreamLimiter.Slot held = slot) {
+            send(video, range, offset, length, size, sendsBytes, response);
+        }
+    }
+
+    private void send(
+            Video video,
+            ByteRange range,
+            long offset,
+            long length,
+            long size,
+            boolean sendsBytes,
+            HttpServletResponse response)
+            throws IOException {
         response.setContentType(video.getContentType());
         response.setContentLengthLong(length);
         if (range != null) {
@@ -86,7 +133,7 @@ class StreamController {
         } else {
             response.setStatus(HttpServletResponse.SC_OK);
         }
-        if ("HEAD".equals(request.getMethod()) || length == 0) {
+        if (!sendsBytes) {
             return;
         }
         try (InputStream in = store.get(video.getObjectKey(), offset, length)) {
@@ -106,6 +153,37 @@ class StreamController {
             // players abort ranged reads all the time when seeking; that is not an error
             log.debug("stream ended early: {}", e.toString());
         }
+    }
+
+    /**
+     * Whose streams these are: the signed-in user, else the viewer's IP as the gateway saw it (believed
+     * only next to the service credential), else the address of whoever connected.
+     */
+    private String clientKey(HttpServletRequest request) {
+        var userId = credentials.userId(request);
+        if (userId.isPresent()) {
+            return "u:" + userId.getAsLong();
+        }
+        String clientIp = request.getHeader(CLIENT_IP_HEADER);
+        if (clientIp != null && !clientIp.isBlank() && credentials.isTrusted(request)) {
+            return "ip:" + clientIp.trim();
+        }
+        return "ip:" + request.getRemoteAddr();
+    }
+
+    private void tooManyStreams(HttpServletResponse response) throws IOException {
+        response.setStatus(429);
+        response.setHeader(
+                HttpHeaders.RETRY_AFTER,
+                Long.toString(Math.max(1, properties.streamRetryAfter().toSeconds())));
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.setContentType("application/problem+json");
+        byte[] body = ("{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
+                        + "\"detail\":\"At most " + properties.streamsPerClient()
+                        + " streams at a time; close one or retry later.\",\"code\":\"too-many-streams\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 
     private static void unsatisfiable(HttpServletResponse response, long size) throws IOException {

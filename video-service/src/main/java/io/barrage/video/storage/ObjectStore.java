@@ -1,12 +1,26 @@
 package io.barrage.video.storage;
 
+import com.google.common.collect.ImmutableMultimap;
+import com.google.common.collect.Multimap;
 import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Part;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -17,12 +31,121 @@ public class ObjectStore {
 
     private static final Logger log = LoggerFactory.getLogger(ObjectStore.class);
 
+    private static final Multimap<String, String> NONE = ImmutableMultimap.of();
+
     private final MinioClient client;
+    private final MinioAsyncClient async;
     private final String bucket;
 
-    ObjectStore(MinioClient client, S3Properties properties) {
+    ObjectStore(MinioClient client, MinioAsyncClient async, S3Properties properties) {
         this.client = client;
+        this.async = async;
         this.bucket = properties.bucket();
+    }
+
+    /** The JPEG frame made when the video was processed; it lives next to the original. */
+    public static String thumbnailKeyFor(long videoId) {
+        return "videos/" + videoId + "/thumbnail.jpg";
+    }
+
+    /** One uploaded part of a multipart upload. */
+    public record PartTag(int number, String etag) {}
+
+    /** An object read whole: its bytes stream, its ETag (unquoted) and length. */
+    public record StoredObject(InputStream body, String etag, long size) {}
+
+    public String put(String key, byte[] bytes, String contentType) {
+        return put(key, new ByteArrayInputStream(bytes), bytes.length, contentType);
+    }
+
+    /** Starts a multipart upload of {@code key} and returns its upload id. */
+    public String createMultipart(String key, String contentType) {
+        Multimap<String, String> headers = ImmutableMultimap.of("Content-Type", contentType);
+        return await(
+                        "start a multipart upload of " + key,
+                        () -> async.createMultipartUploadAsync(bucket, null, key, headers, NONE))
+                .result()
+                .uploadId();
+    }
+
+    /**
+     * Uploads {@code length} bytes of {@code file}, from its current position, as part {@code number}. A
+     * file (not a stream) lets the client send the part from disk instead of copying it into memory.
+     */
+    public String uploadPart(String key, String uploadId, int number, RandomAccessFile file, long length) {
+        return unquote(await(
+                        "upload part " + number + " of " + key,
+                        () -> async.uploadPartAsync(bucket, null, key, file, length, uploadId, number, NONE, NONE))
+                .etag());
+    }
+
+    /** Assembles the parts into the object and returns its ETag, unquoted. */
+    public String completeMultipart(String key, String uploadId, List<PartTag> parts) {
+        Part[] list = parts.stream().map(p -> new Part(p.number(), p.etag())).toArray(Part[]::new);
+        return unquote(await(
+                        "complete the multipart upload of " + key,
+                        () -> async.completeMultipartUploadAsync(bucket, null, key, uploadId, list, NONE, NONE))
+                .etag());
+    }
+
+    /** Best effort: S3 keeps the parts of an unfinished upload (and bills them) until it is aborted. */
+    public void abortMultipartQuietly(String key, String uploadId) {
+        try {
+            await(
+                    "abort the multipart upload of " + key,
+                    () -> async.abortMultipartUploadAsync(bucket, null, key, uploadId, NONE, NONE));
+        } catch (StorageException e) {
+            log.warn("could not abort multipart upload {} of {}", uploadId, key, e);
+        }
+    }
+
+    /** A GET URL for {@code key} that anyone holding it may use until it expires. */
+    public String presignedGet(String key, Duration expiry) {
+        try {
+            return client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+                    .method(io.minio.http.Method.GET)
+                    .bucket(bucket)
+                    .object(key)
+                    .expiry((int) Math.max(1, expiry.toSeconds()), TimeUnit.SECONDS)
+                    .build());
+        } catch (Exception e) {
+            throw new StorageException("could not presign " + key, e);
+        }
+    }
+
+    /** The whole object, or empty when there is none; the caller closes the body. */
+    public Optional<StoredObject> find(String key) {
+        try {
+            GetObjectResponse response = client.getObject(
+                    GetObjectArgs.builder().bucket(bucket).object(key).build());
+            String length = response.headers().get("Content-Length");
+            return Optional.of(new StoredObject(
+                    response, unquote(response.headers().get("ETag")), length == null ? -1 : Long.parseLong(length)));
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                return Optional.empty();
+            }
+            throw new StorageException("could not read " + key, e);
+        } catch (Exception e) {
+            throw new StorageException("could not read " + key, e);
+        }
+    }
+
+    private interface AsyncCall<T> {
+        CompletableFuture<T> start() throws Exception;
+    }
+
+    private static <T> T await(String what, AsyncCall<T> call) {
+        try {
+            return call.start().get(5, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted: " + what, e);
+        } catch (ExecutionException e) {
+            throw new StorageException("could not " + what, e.getCause());
+        } catch (Exception e) {
+            throw new StorageException("could not " + what, e);
+        }
     }
 
     /** Streams {@code size} bytes from {@code in} into the object and returns its ETag, unquoted. */

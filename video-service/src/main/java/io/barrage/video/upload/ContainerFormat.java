@@ -30,6 +30,15 @@ enum ContainerFormat {
         return isoBmff;
     }
 
+    static ContainerFormat fromContentType(String contentType) {
+        for (ContainerFormat format : values()) {
+            if (format.contentType.equals(contentType)) {
+                return format;
+            }
+        }
+        throw new IllegalArgumentException("not a container we accept: " + contentType);
+    }
+
     static Optional<ContainerFormat> sniff(byte[] head, int length) {
         if (length >= 12 && head[4] == 'f' && head[5] == 't' && head[6] == 'y' && head[7] == 'p') {
             String brand = new String(head, 8, 4, StandardCharsets.ISO_8859_1);

@@ -32,28 +32,13 @@ class UploadController {
             @RequestParam(name = "description", required = false) String description,
             HttpServletRequest request) {
         long ownerId = credentials.requireUser(request);
-        String cleanTitle = title == null ? "" : title.strip();
-        int titleLength = cleanTitle.codePointCount(0, cleanTitle.length());
-        if (titleLength < 1 || titleLength > 100 || hasControl(cleanTitle)) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST,
-                    "invalid-title",
-                    "title must be 1-100 characters without control characters.");
-        }
-        String cleanDescription = description == null || description.isBlank() ? null : description.strip();
-        if (cleanDescription != null && cleanDescription.codePointCount(0, cleanDescription.length()) > 2000) {
-            throw new ApiException(
-                    HttpStatus.BAD_REQUEST, "invalid-description", "description must be at most 2000 characters.");
-        }
+        String cleanTitle = VideoText.title(title);
+        String cleanDescription = VideoText.description(description);
         if (file == null || file.isEmpty()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "missing-file", "The multipart part 'file' is required.");
         }
         VideoView video = uploader.upload(ownerId, cleanTitle, cleanDescription, file);
         return ResponseEntity.created(URI.create("/api/v1/videos/" + video.id()))
                 .body(video);
-    }
-
-    private static boolean hasControl(String text) {
-        return text.codePoints().anyMatch(Character::isISOControl);
     }
 }

@@ -30,11 +30,13 @@ class VideoUploader {
 
     private final VideoMapper videos;
     private final ObjectStore store;
+    private final VideoProcessor processor;
     private final int maxMetadataBytes;
 
-    VideoUploader(VideoMapper videos, ObjectStore store, VideoUploadProperties properties) {
+    VideoUploader(VideoMapper videos, ObjectStore store, VideoProcessor processor, VideoUploadProperties properties) {
         this.videos = videos;
         this.store = store;
+        this.processor = processor;
         this.maxMetadataBytes = (int)
                 Math.min(Integer.MAX_VALUE - 8, properties.maxMetadataSize().toBytes());
     }
@@ -62,18 +64,9 @@ class VideoUploader {
                     InputStream in = scanner == null ? part : new ScanningInputStream(part, scanner)) {
                 etag = store.put(key, in, file.getSize(), format.contentType());
             }
-            // WebM/Matroska durations need an EBML parser; until then they stay 0 ("unknown")
+            // WebM/Matroska: no EBML parser here; ffprobe describes them where it is installed
             Mp4Info info = scanner == null ? Mp4Info.UNKNOWN : scanner.finish();
-            video.setObjectKey(key);
-            video.setEtag(etag);
-            video.setDurationMs(info.durationMs());
-            video.setWidth(info.width());
-            video.setHeight(info.height());
-            video.setStatus(VideoStatus.READY);
-            video.setUpdatedAt(LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
-            if (videos.updateById(video) != 1) {
-                throw new IllegalStateException("video " + video.getId() + " changed while it was uploading");
-            }
+            processor.process(video, etag, info);
             return VideoView.of(video);
         } catch (InvalidVideoException e) {
             discard(video.getId(), key);
@@ -109,6 +102,7 @@ class VideoUploader {
 
     private void discard(long id, String key) {
         store.removeQuietly(key);
+        store.removeQuietly(ObjectStore.thumbnailKeyFor(id));
         try {
             videos.deleteById(id);
         } catch (RuntimeException e) {
