@@ -305,6 +305,16 @@ class GatewaySecurityTest {
                 "payload-too-large");
         var upload = post(port, "/api/v1/videos", big, "Authorization", "Bearer user-1011-up");
         assertThat(upload.statusCode()).isEqualTo(200);
+        // a resumable upload's chunk reaches video-service too, which enforces the upload's own limit
+        var chunk = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/uploads/abc"))
+                        .timeout(Duration.ofSeconds(15))
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString(big))
+                        .header("Content-Type", "application/offset+octet-stream")
+                        .header("Authorization", "Bearer user-1011-up")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(echo(chunk).get("path").asString()).isEqualTo("/api/v1/uploads/abc");
     }
 
     // --- helpers

@@ -30,6 +30,7 @@ import reactor.core.publisher.Mono;
 class JsonBodyLimit implements WebFilter {
 
     private static final String UPLOAD_PATH = "/api/v1/videos";
+    private static final String RESUMABLE_PREFIX = "/api/v1/uploads/";
 
     private final long maxBytes;
     private final ApplicationContext publicContext;
@@ -77,8 +78,10 @@ class JsonBodyLimit implements WebFilter {
                 "The body is larger than " + maxBytes + " bytes.");
     }
 
+    /** The multipart upload, and the chunks of a resumable (tus) one; video-service enforces their limit. */
     private static boolean isUpload(ServerHttpRequest request) {
-        return request.getMethod() == HttpMethod.POST
-                && UPLOAD_PATH.equals(request.getPath().pathWithinApplication().value());
+        String path = request.getPath().pathWithinApplication().value();
+        return (request.getMethod() == HttpMethod.POST && UPLOAD_PATH.equals(path))
+                || (request.getMethod() == HttpMethod.PATCH && path.startsWith(RESUMABLE_PREFIX));
     }
 }
