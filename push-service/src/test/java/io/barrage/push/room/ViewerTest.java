@@ -36,7 +36,7 @@ class ViewerTest {
     @Test
     void framesLeaveInTheOrderTheyWereOffered() throws Exception {
         Viewer viewer =
-                new Viewer(session(), 1, writers, 1 << 20, Duration.ofSeconds(5).toNanos());
+                new Viewer(session(), 1, writers, 1 << 20, Duration.ofSeconds(5).toNanos(), 3);
         for (int i = 0; i < 500; i++) {
             viewer.send(new TextMessage("frame " + i));
         }
@@ -51,7 +51,7 @@ class ViewerTest {
     void aStuckClientNeverBlocksTheSenderAndIsDisconnectedPastItsBuffer() throws Exception {
         blockWrites = true;
         Viewer viewer =
-                new Viewer(session(), 1, writers, 1000, Duration.ofSeconds(5).toNanos());
+                new Viewer(session(), 1, writers, 1000, Duration.ofSeconds(5).toNanos(), 3);
         long started = System.nanoTime();
         for (int i = 0; i < 100; i++) {
             viewer.send(new TextMessage("x".repeat(100)));
