@@ -62,7 +62,7 @@ public class History {
      */
     public record Missed(long skippedFrom, long skippedTo, List<Item> items, long missingFrom, long missingTo) {}
 
-    /** {@code until} 0: this shard does not know the video's last seq; take danmaku-service's. */
+    /** {@code until} -1: this shard does not know the video's last seq; take danmaku-service's. */
     public Missed since(long videoId, long since, long until) {
         long skippedFrom = 0;
         long skippedTo = 0;
@@ -82,9 +82,9 @@ public class History {
                 page = circuitBreaker.executeSupplier(() -> client.since(videoId, after, PAGE));
             } catch (RuntimeException e) {
                 log.warn("history of video {} after seq {} unavailable: {}", videoId, from, e.toString());
-                return new Missed(skippedFrom, skippedTo, items, from + 1, target);
+                return new Missed(skippedFrom, skippedTo, items, from + 1, Math.max(0, target));
             }
-            if (target == 0) {
+            if (target < 0) {
                 target = page.publishedSeq();
                 if (target <= since) {
                     return new Missed(0, 0, items, 0, 0);
@@ -122,7 +122,7 @@ public class History {
                 Thread.sleep(RETRY_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Missed(skippedFrom, skippedTo, items, from + 1, target);
+                return new Missed(skippedFrom, skippedTo, items, from + 1, Math.max(0, target));
             }
         }
     }

@@ -42,7 +42,10 @@ final class Room {
 
     private record Removal(String id, long seq, long at) {}
 
-    /** What a resuming viewer still needs from history: the seqs in (since, until]; until 0 = not known. */
+    /**
+     * What a resuming viewer needs: from history the seqs in (since, until] ({@code until} -1: not known,
+     * {@code until == since}: nothing), then the ring's items and the ids deleted since it may have seen them.
+     */
     record CatchUp(long since, long until, List<Item> ring, List<String> removed) {}
 
     private final Set<Viewer> viewers = ConcurrentHashMap.newKeySet();
@@ -183,7 +186,7 @@ final class Room {
     /**
      * Adds a viewer. Without {@code since} it starts live. With it, the viewer holds its live frames while
      * the returned catch-up sends what it missed: from history for (since, until] when the ring does not
-     * reach back that far ({@code until} 0: this shard does not know the video's last seq), then the ring's
+     * reach back that far, then the ring's
      * part. The pending batch is flushed first, so every later live frame is above what the catch-up covers.
      */
     synchronized CatchUp join(Viewer viewer, Long since) {
@@ -205,7 +208,7 @@ final class Room {
                     removed.add(removal.id());
                 }
             }
-            long until = lastSeq == 0 ? 0 : Math.max(since, ringFirst - 1);
+            long until = lastSeq == 0 ? -1 : Math.max(since, ringFirst - 1);
             viewer.startAfter(since);
             viewer.hold();
             catchUp = new CatchUp(since, until, missed, removed);

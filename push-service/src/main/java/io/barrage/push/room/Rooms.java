@@ -100,7 +100,7 @@ public class Rooms implements SmartLifecycle {
     /** Sends a resuming viewer what it missed, in seq order, then lets its held live frames follow. */
     private void catchUp(Viewer viewer, Room.CatchUp plan) {
         try {
-            if (plan.until() == 0 || plan.until() > plan.since()) {
+            if (plan.until() < 0 || plan.until() > plan.since()) {
                 History.Missed missed = history.since(viewer.videoId(), plan.since(), plan.until());
                 if (missed.skippedFrom() != 0) {
                     gaps.increment();
@@ -163,6 +163,12 @@ public class Rooms implements SmartLifecycle {
             room.deleted(id, seq);
             return room;
         });
+    }
+
+    /** The last seq of the video this shard has seen (created or voided), 0 if none. */
+    public long lastSeq(long videoId) {
+        Room room = rooms.get(videoId);
+        return room == null ? 0 : room.lastSeq();
     }
 
     public int online(long videoId) {

@@ -203,7 +203,8 @@ final class Viewer {
             close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow"));
             return;
         }
-        if (queuedBytes + frame.bytes() > bufferLimit) {
+        // A frame bigger than the bound still goes to a client that has nothing waiting.
+        if (queuedBytes > 0 && queuedBytes + frame.bytes() > bufferLimit) {
             if (!skipAhead(frame)) {
                 return;
             }
