@@ -15,4 +15,11 @@ public record PushProperties(
         Duration idleTimeout,
         int sendBufferBytes,
         Duration sendTimeLimit,
-        int maxClientMessageBytes) {}
+        int maxClientMessageBytes,
+        int maxClientMessagesPerSecond,
+        int maxSkips,
+        int ringSize,
+        Duration replayWindow,
+        Duration roomIdle,
+        int catchUpLimit,
+        Duration historyWait) {}

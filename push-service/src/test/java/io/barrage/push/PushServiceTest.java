@@ -158,6 +158,53 @@ class PushServiceTest {
     }
 
     @Test
+    void aBinaryMessageClosesWith1003AndAFloodOfMessagesWith1008() throws Exception {
+        Viewer binary = connect(11);
+        await(() -> binary.sawOnline(1));
+        binary.socket
+                .sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), true)
+                .get(5, TimeUnit.SECONDS);
+        await(() -> binary.closeCode != null);
+        assertThat(binary.closeCode).isEqualTo(1003);
+
+        Viewer chatty = connect(11);
+        await(() -> chatty.sawOnline(1));
+        for (int i = 0; i < 40 && chatty.closeCode == null && !chatty.socket.isOutputClosed(); i++) {
+            chatty.socket.sendText("{\"type\":\"ping\"}", true).get(5, TimeUnit.SECONDS);
+        }
+        await(() -> chatty.closeCode != null);
+        assertThat(chatty.closeCode).isEqualTo(1008);
+        await(() -> online(11) == 0);
+
+        // A few messages a second are fine: they only show the client is alive.
+        Viewer calm = connect(11);
+        await(() -> calm.sawOnline(1));
+        for (int i = 0; i < 3; i++) {
+            calm.socket.sendText("{\"type\":\"ping\"}", true).get(5, TimeUnit.SECONDS);
+        }
+        Thread.sleep(300);
+        assertThat(calm.closeCode).isNull();
+        assertThat(online(11)).isEqualTo(1);
+    }
+
+    @Test
+    void aSinceThatIsNotASeqIsRefused() {
+        for (String since : List.of("abc", "-1", "")) {
+            assertThatThrownBy(() -> http.newWebSocketBuilder()
+                            .buildAsync(
+                                    URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/12?since=" + since),
+                                    new Viewer())
+                            .get(10, TimeUnit.SECONDS))
+                    .as("since=%s", since)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            WebSocketHandshakeException.class,
+                            e -> assertThat(e.getResponse().statusCode()).isEqualTo(400));
+        }
+    }
+
+    @Test
     void aPathWithoutAVideoIdIsRefused() throws Exception {
         assertThatThrownBy(() -> http.newWebSocketBuilder()
                         .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/abc"), new Viewer())

@@ -79,6 +79,22 @@ interface DanmakuMapper extends BaseMapper<DanmakuRow> {
     List<DanmakuRow> bySender(
             @Param("senderId") long senderId, @Param("offset") long offset, @Param("limit") int limit);
 
+    /** A video's danmaku after a seq, in seq order (the (video_id, seq) key serves it): a resume's catch-up. */
+    @Select({
+        "SELECT " + COLUMNS + " FROM danmaku WHERE video_id = #{videoId} AND seq > #{afterSeq}",
+        "ORDER BY seq LIMIT #{limit}"
+    })
+    List<DanmakuRow> afterSeq(
+            @Param("videoId") long videoId, @Param("afterSeq") long afterSeq, @Param("limit") int limit);
+
+    /** The highest seq stored for a video, or null when it has none. */
+    @Select("SELECT MAX(seq) FROM danmaku WHERE video_id = #{videoId}")
+    Long maxSeq(@Param("videoId") long videoId);
+
+    /** The sequencer's last published seq of a video, or null when it never had one. */
+    @Select("SELECT last_seq FROM danmaku_seq WHERE video_id = #{videoId}")
+    Long publishedSeq(@Param("videoId") long videoId);
+
     @Select("SELECT COUNT(*) FROM danmaku WHERE sender_id = #{senderId}")
     long countBySender(@Param("senderId") long senderId);
 

@@ -1,10 +1,16 @@
 package io.barrage.push.feed;
 
+import io.barrage.push.PushProperties;
+import io.barrage.push.room.Item;
 import io.barrage.push.room.Rooms;
 import io.barrage.push.shard.Shards;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -28,13 +35,15 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads {@code danmaku.events} from the end and hands each {@code DanmakuCreated} to its room.
+ * Reads this shard's partitions of {@code danmaku.events} and hands each {@code DanmakuCreated} and {@code
+ * DanmakuDeleted} to its room.
  *
- * <p>Live delivery only cares about what happens from now on and keeps no offsets, so there is no
- * consumer group: the consumer assigns itself the partitions and seeks to their end, and it is "ready"
- * once those end positions are fixed, before which the instance does not finish starting. A shard
- * assigns only the partitions of its own videos (see {@link Shards}), so it never receives another
- * shard's traffic, and there is no rebalancing.
+ * <p>There is no consumer group: the feed assigns itself the partitions of its own videos (see {@link
+ * Shards}), so it never receives another shard's traffic and there is no rebalancing. It starts {@code
+ * replay-window} back in time ({@code offsetsForTimes}), not at the end, so the rooms' rings hold the recent
+ * stream again and viewers of a restarted shard resume without a hole; it counts as ready once it has read
+ * up to where the partitions ended when it started, and it starts before the web server, so viewers
+ * connect only then. After a failure it carries on from the next unread offset of each partition.
  */
 @Component
 class DanmakuFeed implements SmartLifecycle {
@@ -46,7 +55,9 @@ class DanmakuFeed implements SmartLifecycle {
     private final Shards shards;
     private final JsonMapper json;
     private final String bootstrapServers;
+    private final Duration replayWindow;
     private final CountDownLatch ready = new CountDownLatch(1);
+    private final Map<TopicPartition, Long> next = new HashMap<>(); // feed thread only
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
@@ -55,11 +66,19 @@ class DanmakuFeed implements SmartLifecycle {
             Rooms rooms,
             Shards shards,
             JsonMapper json,
+            PushProperties properties,
             @Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
         this.rooms = rooms;
         this.shards = shards;
         this.json = json;
+        this.replayWindow = properties.replayWindow();
         this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Before the web server (which starts at DEFAULT_PHASE - 2048), so no viewer arrives mid-rebuild. */
+    @Override
+    public int getPhase() {
+        return DEFAULT_PHASE - 4096;
     }
 
     @Override
@@ -67,8 +86,8 @@ class DanmakuFeed implements SmartLifecycle {
         running = true;
         thread = Thread.ofPlatform().name("danmaku-feed").start(this::run);
         try {
-            if (!ready.await(15, TimeUnit.SECONDS)) {
-                log.warn("danmaku feed not positioned yet; live danmaku will start once Kafka answers");
+            if (!ready.await(20, TimeUnit.SECONDS)) {
+                log.warn("danmaku feed not caught up yet; live danmaku will start once Kafka answers");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -91,10 +110,8 @@ class DanmakuFeed implements SmartLifecycle {
                         .filter(p -> shards.ownsPartition(p.partition()))
                         .toList();
                 kafka.assign(partitions);
-                kafka.seekToEnd(partitions);
-                // seekToEnd is lazy; asking for the positions fixes them now, so nothing sent later is missed.
-                partitions.forEach(kafka::position);
-                ready.countDown();
+                position(kafka, partitions);
+                Map<TopicPartition, Long> end = kafka.endOffsets(partitions);
                 log.info(
                         "shard {} of {}: danmaku feed reading partitions {} of {}",
                         shards.index(),
@@ -102,20 +119,52 @@ class DanmakuFeed implements SmartLifecycle {
                         partitions.stream().map(TopicPartition::partition).toList(),
                         TOPIC);
                 while (running) {
-                    for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(500))) {
+                    for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(200))) {
                         handle(record);
+                        next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+                    }
+                    if (ready.getCount() > 0 && partitions.stream().allMatch(p -> kafka.position(p) >= end.get(p))) {
+                        ready.countDown();
+                        log.info("danmaku feed caught up with the last {}", replayWindow);
                     }
                 }
             } catch (WakeupException e) {
                 // stop() asked us to leave
             } catch (RuntimeException e) {
-                // A restart from the end loses what arrived meanwhile; issue 6 adds resume from seq.
                 log.error("danmaku feed failed; restarting in 1 s", e);
                 sleepQuietly();
             } finally {
                 consumer = null;
             }
         }
+    }
+
+    /** Where we left off if we did, else replay-window back in time (or the end, if nothing is that recent). */
+    private void position(KafkaConsumer<String, String> kafka, List<TopicPartition> partitions) {
+        long since = Instant.now().minus(replayWindow).toEpochMilli();
+        Map<TopicPartition, Long> times = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            Long offset = next.get(partition);
+            if (offset != null) {
+                kafka.seek(partition, offset);
+            } else {
+                times.put(partition, since);
+            }
+        }
+        if (times.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndTimestamp> found = kafka.offsetsForTimes(times);
+        for (TopicPartition partition : times.keySet()) {
+            OffsetAndTimestamp at = found.get(partition);
+            if (at != null) {
+                kafka.seek(partition, at.offset());
+            } else {
+                kafka.seekToEnd(List.of(partition));
+            }
+        }
+        // seekToEnd is lazy; asking for the positions fixes them now, so nothing sent later is missed.
+        partitions.forEach(kafka::position);
     }
 
     private void handle(ConsumerRecord<String, String> record) {
@@ -126,19 +175,41 @@ class DanmakuFeed implements SmartLifecycle {
         try {
             JsonNode node = json.readTree(record.value());
             if (!(node instanceof ObjectNode event)
-                    || !"DanmakuCreated".equals(event.path("type").asString(""))
                     || event.path("version").asInt(0) != 1
-                    || !event.path("videoId").canConvertToLong()) {
+                    || !event.path("videoId").canConvertToLong()
+                    || !event.path("seq").canConvertToLong()
+                    || !event.path("id").isValueNode()) {
                 return; // not something this version understands
             }
             long videoId = event.get("videoId").asLong();
-            event.remove("type");
-            event.remove("version");
-            rooms.deliver(videoId, event);
+            long seq = event.get("seq").asLong();
+            String id = event.get("id").asString();
+            if (seq <= 0 || id.isEmpty()) {
+                return;
+            }
+            switch (event.path("type").asString("")) {
+                case "DanmakuCreated" -> {
+                    event.remove("type");
+                    event.remove("version");
+                    rooms.created(videoId, new Item(seq, id, json.writeValueAsString(event), createdAt(event)));
+                }
+                case "DanmakuDeleted" -> rooms.deleted(videoId, id, seq);
+                default -> {
+                    // another event on the stream: not ours
+                }
+            }
         } catch (JacksonException e) {
             log.warn("skipping unreadable record {}-{}@{}", record.topic(), record.partition(), record.offset());
         } finally {
             MDC.remove("requestId");
+        }
+    }
+
+    private static long createdAt(JsonNode event) {
+        try {
+            return Instant.parse(event.path("createdAt").asString("")).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return 0; // still delivered, just not measured
         }
     }
 

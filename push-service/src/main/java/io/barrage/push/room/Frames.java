@@ -3,8 +3,8 @@ package io.barrage.push.room;
 import java.util.List;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.TextMessage;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The server-to-client frames of docs/api.md. */
@@ -17,14 +17,33 @@ class Frames {
         this.json = json;
     }
 
-    TextMessage danmaku(List<JsonNode> items) {
-        ObjectNode frame = json.createObjectNode();
-        frame.put("type", "danmaku");
-        frame.putArray("items").addAll(items);
-        return new TextMessage(json.writeValueAsString(frame));
+    /** The items are JSON already; the frame is put together around them. */
+    static Outbound danmaku(List<Item> items) {
+        StringBuilder frame = new StringBuilder(32 + items.size() * 256).append("{\"type\":\"danmaku\",\"items\":[");
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) {
+                frame.append(',');
+            }
+            frame.append(items.get(i).json());
+        }
+        return new Outbound(new TextMessage(frame.append("]}").toString()), List.copyOf(items));
     }
 
-    TextMessage online(int count) {
-        return new TextMessage("{\"type\":\"online\",\"count\":" + count + "}");
+    Outbound deleted(List<String> ids) {
+        ObjectNode frame = json.createObjectNode();
+        frame.put("type", "deleted");
+        ArrayNode array = frame.putArray("ids");
+        ids.forEach(array::add);
+        return Outbound.control(new TextMessage(json.writeValueAsString(frame)));
+    }
+
+    /** {@code toSeq} 0 means the end of the gap is not known (the history of the video could not be read). */
+    static TextMessage gap(long fromSeq, long toSeq) {
+        return new TextMessage(
+                "{\"type\":\"gap\",\"fromSeq\":" + fromSeq + (toSeq > 0 ? ",\"toSeq\":" + toSeq : "") + "}");
+    }
+
+    static Outbound online(int count) {
+        return Outbound.control(new TextMessage("{\"type\":\"online\",\"count\":" + count + "}"));
     }
 }

@@ -1,6 +1,8 @@
 package io.barrage.push.room;
 
+import io.barrage.push.PushProperties;
 import io.barrage.push.shard.Shards;
+import java.io.IOException;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -15,10 +17,14 @@ import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * {@code /ws/v1/videos/{id}}: joins the video's room. Clients have nothing to say yet; what they send only
- * proves they are alive (oversized messages are refused by the container with 1009).
+ * {@code /ws/v1/videos/{id}[?since={seq}]}: joins the video's room, resuming after {@code since} when
+ * given. Clients have nothing to say; a text message only proves they are alive. Input is limited: a
+ * message over {@code max-client-message-bytes} is refused by the container with 1009, a binary message
+ * closes with 1003 (unsupported data), and more than {@code max-client-messages-per-second} text messages
+ * in a second closes with 1008 (policy violation).
  */
 @Component
 class RoomSocketHandler extends AbstractWebSocketHandler {
@@ -26,28 +32,52 @@ class RoomSocketHandler extends AbstractWebSocketHandler {
     static final String PATH_PREFIX = "/ws/v1/videos/";
     static final String SHARD_HEADER = "X-Barrage-Shard";
     private static final String VIDEO_ID = "videoId";
+    private static final String SINCE = "since";
     private static final String VIEWER = "viewer";
+    private static final String RATE = "rate";
 
     private final Rooms rooms;
+    private final int maxMessagesPerSecond;
 
-    RoomSocketHandler(Rooms rooms) {
+    RoomSocketHandler(Rooms rooms, PushProperties properties) {
         this.rooms = rooms;
+        this.maxMessagesPerSecond = properties.maxClientMessagesPerSecond();
     }
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
         long videoId = (Long) session.getAttributes().get(VIDEO_ID);
-        session.getAttributes().put(VIEWER, rooms.join(videoId, session));
+        Long since = (Long) session.getAttributes().get(SINCE);
+        session.getAttributes().put(VIEWER, rooms.join(videoId, session, since));
     }
 
     @Override
-    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+        long[] rate = (long[]) session.getAttributes().computeIfAbsent(RATE, k -> new long[] {System.nanoTime(), 0});
+        long now = System.nanoTime();
+        if (now - rate[0] > 1_000_000_000L) {
+            rate[0] = now;
+            rate[1] = 0;
+        }
+        if (++rate[1] > maxMessagesPerSecond) {
+            close(session, CloseStatus.POLICY_VIOLATION.withReason("too many messages"));
+            return;
+        }
         heard(session);
     }
 
     @Override
-    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
-        heard(session);
+    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) throws IOException {
+        close(session, CloseStatus.NOT_ACCEPTABLE.withReason("binary messages are not accepted"));
+    }
+
+    /** Through the viewer, whose writer is the only one writing to the session. */
+    private static void close(WebSocketSession session, CloseStatus status) throws IOException {
+        if (session.getAttributes().get(VIEWER) instanceof Viewer viewer) {
+            viewer.close(status);
+        } else {
+            session.close(status);
+        }
     }
 
     @Override
@@ -69,7 +99,8 @@ class RoomSocketHandler extends AbstractWebSocketHandler {
     }
 
     /**
-     * Refuses the upgrade with 400 unless the path ends in a video id, and with 421 (Misdirected Request)
+     * Refuses the upgrade with 400 unless the path ends in a video id (and {@code since}, if given, is a
+     * seq: a whole number, 0 or more), and with 421 (Misdirected Request)
      * and the owner's index in {@code X-Barrage-Shard} if another shard serves that video: during a rollout
      * a viewer may reach the wrong shard, and must be told rather than silently served nothing.
      */
@@ -90,6 +121,17 @@ class RoomSocketHandler extends AbstractWebSocketHandler {
             String path = request.getURI().getPath();
             try {
                 long videoId = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+                String since = UriComponentsBuilder.fromUri(request.getURI())
+                        .build()
+                        .getQueryParams()
+                        .getFirst(SINCE);
+                if (since != null) {
+                    long seq = Long.parseLong(since);
+                    if (seq < 0) {
+                        throw new NumberFormatException("negative since");
+                    }
+                    attributes.put(SINCE, seq);
+                }
                 if (videoId > 0 && path.startsWith(PATH_PREFIX)) {
                     if (!shards.owns(videoId)) {
                         response.setStatusCode(HttpStatusCode.valueOf(421));

@@ -1,6 +1,8 @@
 package io.barrage.push.room;
 
 import io.barrage.push.PushProperties;
+import io.barrage.push.history.History;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,12 +21,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.WebSocketSession;
-import tools.jackson.databind.JsonNode;
 
 /**
- * Every room of this instance, and the clock that flushes their batches, announces online counts and
- * pings viewers. A room exists only while it has viewers: danmaku for videos nobody here watches are
- * dropped on arrival.
+ * Every room of this instance, and the clock that flushes their batches, announces online counts, pings
+ * viewers and forgets quiet rooms. A room exists while it has viewers or recent events: the feed keeps
+ * every owned video's recent stream, watched or not, so that viewers can resume after this shard restarts.
  */
 @Component
 public class Rooms implements SmartLifecycle {
@@ -34,55 +35,140 @@ public class Rooms implements SmartLifecycle {
     private final Map<Long, Room> rooms = new ConcurrentHashMap<>();
     private final PushProperties properties;
     private final Frames frames;
+    private final History history;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger connections = new AtomicInteger();
     private final Timer deliveryLatency;
+    private final Counter resumes;
+    private final Counter gaps;
     private ScheduledExecutorService clock;
 
-    Rooms(PushProperties properties, Frames frames, MeterRegistry meters) {
+    Rooms(PushProperties properties, Frames frames, History history, MeterRegistry meters) {
         this.properties = properties;
         this.frames = frames;
+        this.history = history;
         Gauge.builder("barrage.push.connections", connections, AtomicInteger::get)
                 .description("Open WebSocket connections on this push shard")
+                .register(meters);
+        Gauge.builder("barrage.push.rooms", rooms, Map::size)
+                .description("Videos with viewers or a recent stream on this push shard")
                 .register(meters);
         this.deliveryLatency = Timer.builder("barrage.danmaku.delivery.latency")
                 .description("From the danmaku's acknowledgement (its createdAt) to its frame leaving for viewers")
                 .publishPercentileHistogram()
                 .register(meters);
+        this.resumes = Counter.builder("barrage.push.resumes")
+                .description("Connections that resumed with since")
+                .register(meters);
+        this.gaps = Counter.builder("barrage.push.resume.gaps")
+                .description("Resumes that had to report a gap (history unavailable, lagging or too far back)")
+                .register(meters);
     }
 
-    Viewer join(long videoId, WebSocketSession session) {
+    private Room newRoom() {
+        return new Room(
+                frames,
+                properties.batchSize(),
+                properties.ringSize(),
+                properties.replayWindow().toNanos(),
+                deliveryLatency);
+    }
+
+    Viewer join(long videoId, WebSocketSession session, Long since) {
         Viewer viewer = new Viewer(
                 session,
                 videoId,
                 writers,
                 properties.sendBufferBytes(),
-                properties.sendTimeLimit().toNanos());
+                properties.sendTimeLimit().toNanos(),
+                properties.maxSkips());
+        Room.CatchUp[] catchUp = new Room.CatchUp[1];
         Room room = rooms.compute(videoId, (id, existing) -> {
-            Room joined = existing != null ? existing : new Room(frames, properties.batchSize(), deliveryLatency);
-            joined.add(viewer);
+            Room joined = existing != null ? existing : newRoom();
+            catchUp[0] = joined.join(viewer, since);
             return joined;
         });
         connections.incrementAndGet();
-        viewer.send(frames.online(room.online()));
+        viewer.send(Frames.online(room.online()));
+        if (catchUp[0] != null) {
+            resumes.increment();
+            writers.execute(() -> catchUp(viewer, catchUp[0]));
+        }
         return viewer;
     }
 
-    void leave(Viewer viewer) {
-        rooms.computeIfPresent(viewer.videoId(), (id, room) -> {
-            if (room.remove(viewer)) {
-                connections.decrementAndGet();
+    /** Sends a resuming viewer what it missed, in seq order, then lets its held live frames follow. */
+    private void catchUp(Viewer viewer, Room.CatchUp plan) {
+        try {
+            if (plan.until() < 0 || plan.until() > plan.since()) {
+                History.Missed missed = history.since(viewer.videoId(), plan.since(), plan.until());
+                if (missed.skippedFrom() != 0) {
+                    gaps.increment();
+                    viewer.catchUpGap(missed.skippedFrom(), missed.skippedTo());
+                }
+                if (!sendAll(viewer, missed.items())) {
+                    return;
+                }
+                if (missed.missingFrom() != 0) {
+                    gaps.increment();
+                    viewer.catchUpGap(missed.missingFrom(), missed.missingTo());
+                }
             }
-            return room.isEmpty() ? null : room;
+            if (!sendAll(viewer, plan.ring())) {
+                return;
+            }
+            if (!plan.removed().isEmpty()) {
+                viewer.catchUp(frames.deleted(plan.removed()));
+            }
+            viewer.release();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            viewer.close(CloseStatus.SERVICE_RESTARTED);
+        } catch (RuntimeException e) {
+            log.error("resume of viewer {} failed", viewer.id(), e);
+            viewer.close(CloseStatus.SERVER_ERROR);
+        }
+    }
+
+    private boolean sendAll(Viewer viewer, java.util.List<Item> items) throws InterruptedException {
+        int batch = properties.batchSize();
+        for (int i = 0; i < items.size(); i += batch) {
+            if (!viewer.catchUp(Frames.danmaku(items.subList(i, Math.min(items.size(), i + batch))))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void leave(Viewer viewer) {
+        Room room = rooms.get(viewer.videoId());
+        if (room != null && room.remove(viewer)) {
+            connections.decrementAndGet();
+        }
+    }
+
+    /** A DanmakuCreated of an owned video. */
+    public void created(long videoId, Item item) {
+        rooms.compute(videoId, (id, existing) -> {
+            Room room = existing != null ? existing : newRoom();
+            room.created(item);
+            return room;
         });
     }
 
-    /** Adds one danmaku (the event minus its type and version) to its room's next frame. */
-    public void deliver(long videoId, JsonNode danmaku) {
+    /** A DanmakuDeleted of an owned video: a deletion, or a seq voided by the sequencer. */
+    public void deleted(long videoId, String id, long seq) {
+        rooms.compute(videoId, (key, existing) -> {
+            Room room = existing != null ? existing : newRoom();
+            room.deleted(id, seq);
+            return room;
+        });
+    }
+
+    /** The last seq of the video this shard has seen (created or voided), 0 if none. */
+    public long lastSeq(long videoId) {
         Room room = rooms.get(videoId);
-        if (room != null) {
-            room.append(danmaku);
-        }
+        return room == null ? 0 : room.lastSeq();
     }
 
     public int online(long videoId) {
@@ -95,7 +181,17 @@ public class Rooms implements SmartLifecycle {
     }
 
     private void announceOnline() {
-        rooms.values().forEach(room -> room.broadcast(frames.online(room.online())));
+        long now = System.nanoTime();
+        long idle = properties.roomIdle().toNanos();
+        for (Map.Entry<Long, Room> entry : rooms.entrySet()) {
+            Room room = entry.getValue();
+            room.trim(now);
+            if (room.online() > 0) {
+                room.broadcast(Frames.online(room.online()));
+            } else {
+                rooms.computeIfPresent(entry.getKey(), (id, r) -> r.idleFor(idle, now) ? null : r);
+            }
+        }
     }
 
     private void heartbeat() {

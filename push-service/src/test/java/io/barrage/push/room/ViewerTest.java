@@ -36,7 +36,7 @@ class ViewerTest {
     @Test
     void framesLeaveInTheOrderTheyWereOffered() throws Exception {
         Viewer viewer =
-                new Viewer(session(), 1, writers, 1 << 20, Duration.ofSeconds(5).toNanos());
+                new Viewer(session(), 1, writers, 1 << 20, Duration.ofSeconds(5).toNanos(), 3);
         for (int i = 0; i < 500; i++) {
             viewer.send(new TextMessage("frame " + i));
         }
@@ -51,7 +51,7 @@ class ViewerTest {
     void aStuckClientNeverBlocksTheSenderAndIsDisconnectedPastItsBuffer() throws Exception {
         blockWrites = true;
         Viewer viewer =
-                new Viewer(session(), 1, writers, 1000, Duration.ofSeconds(5).toNanos());
+                new Viewer(session(), 1, writers, 1000, Duration.ofSeconds(5).toNanos(), 3);
         long started = System.nanoTime();
         for (int i = 0; i < 100; i++) {
             viewer.send(new TextMessage("x".repeat(100)));
@@ -59,6 +59,48 @@ class ViewerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
         awaitCondition(() -> closed.get() != null);
         assertThat(closed.get().getCode()).isEqualTo(CloseStatus.SERVICE_OVERLOAD.getCode());
+    }
+
+    @Test
+    void aClientThatFallsBehindIsSkippedAheadWithAGapFrameAndNeverGetsASeqTwice() throws Exception {
+        blockWrites = true;
+        Viewer viewer =
+                new Viewer(session(), 1, writers, 600, Duration.ofSeconds(30).toNanos(), 100);
+        for (long seq = 1; seq <= 10; seq++) {
+            viewer.send(Frames.danmaku(List.of(item(seq))));
+        }
+        viewer.send(Frames.danmaku(List.of(item(5)))); // already given: dropped by the seq floor
+        blockWrites = false;
+        unblock.countDown();
+        awaitCondition(() -> written.stream().anyMatch(w -> w.contains("\"gap\"")));
+        viewer.send(Frames.danmaku(List.of(item(11))));
+        awaitCondition(() -> written.getLast().contains("\"seq\":11"));
+
+        assertThat(closed.get()).isNull();
+        // What waited in the queue when it overflowed was replaced by one gap frame.
+        String gap =
+                written.stream().filter(w -> w.contains("\"gap\"")).findFirst().orElseThrow();
+        assertThat(gap).startsWith("{\"type\":\"gap\",\"fromSeq\":");
+        long from = Long.parseLong(gap.replaceAll(".*\"fromSeq\":(\\d+).*", "$1"));
+        long to = Long.parseLong(gap.replaceAll(".*\"toSeq\":(\\d+).*", "$1"));
+        List<Long> delivered = written.stream()
+                .filter(w -> w.contains("\"danmaku\""))
+                .map(w -> Long.parseLong(w.replaceAll(".*\"seq\":(\\d+).*", "$1")))
+                .toList();
+        assertThat(delivered).isSorted().doesNotHaveDuplicates().contains(11L);
+        for (long seq = 1; seq <= 11; seq++) {
+            assertThat(delivered.contains(seq) ^ (seq >= from && seq <= to))
+                    .as("seq %d is either delivered or inside the gap %d..%d", seq, from, to)
+                    .isTrue();
+        }
+    }
+
+    private static Item item(long seq) {
+        return new Item(
+                seq,
+                Long.toString(seq),
+                "{\"id\":\"" + seq + "\",\"seq\":" + seq + ",\"text\":\"" + "x".repeat(100) + "\"}",
+                0);
     }
 
     private WebSocketSession session() {
