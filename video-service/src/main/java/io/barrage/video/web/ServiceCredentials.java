@@ -23,7 +23,7 @@ public class ServiceCredentials {
         this.token = token.getBytes(StandardCharsets.UTF_8);
     }
 
-    boolean isTrusted(HttpServletRequest request) {
+    public boolean isTrusted(HttpServletRequest request) {
         String presented = request.getHeader(TOKEN_HEADER);
         // constant-time, so the token cannot be guessed byte by byte from response times
         return presented != null && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
