@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.annotation.Value;
@@ -79,6 +80,7 @@ public class VideoCache {
 
     private final ConcurrentMap<Long, CompletableFuture<Optional<Video>>> loading = new ConcurrentHashMap<>();
     private final Set<Long> unevicted = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger secondDeletesDue = new AtomicInteger();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "video-cache-timer");
         t.setDaemon(true);
@@ -206,14 +208,21 @@ public class VideoCache {
         if (!guard.run(() -> evictUnderLock(id))) {
             unevicted.add(id);
         }
+        secondDeletesDue.incrementAndGet();
         timer.schedule(
                 () -> {
                     if (!guard.run(() -> redis.delete(Keys.meta(id)))) {
                         unevicted.add(id);
                     }
+                    secondDeletesDue.decrementAndGet();
                 },
                 secondDelete.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** Delayed second deletes not yet done (tests wait for zero before counting queries). */
+    public int secondDeletesDue() {
+        return secondDeletesDue.get();
     }
 
     /**

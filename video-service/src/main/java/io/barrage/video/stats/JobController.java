@@ -4,6 +4,7 @@ import io.barrage.video.web.ApiException;
 import org.redisson.client.RedisException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -50,6 +51,9 @@ class JobController {
             if (e.getCause() instanceof RedisException || e.getClass().getName().contains("Redis")) {
                 throw unavailable("redis-unavailable", "Redis is unavailable; nothing was lost, try again.", e);
             }
+            throw unavailable("database-unavailable", "The database is unavailable; nothing was lost, try again.", e);
+        } catch (TransactionException e) {
+            // no connection for the transaction
             throw unavailable("database-unavailable", "The database is unavailable; nothing was lost, try again.", e);
         } catch (RedisException e) {
             throw unavailable("redis-unavailable", "Redis is unavailable; nothing was lost, try again.", e);
