@@ -275,7 +275,7 @@ public class VideoCache {
         RLock lock = redisson.getLock(Keys.metaLock(id));
         boolean locked;
         try {
-            locked = lock.tryLock(3, 10, TimeUnit.SECONDS);
+            locked = lock.tryLock(5, 10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return fromDatabase(id);
@@ -284,16 +284,14 @@ public class VideoCache {
             return fromDatabase(id);
         }
         if (!locked) {
-            // a stuck loader elsewhere: answer from the database, but never write without the lock
-            return fromDatabase(id);
+            // the loader that held the lock has most likely filled the cache; if not (it is stuck), answer
+            // from the database, but never write without the lock
+            return cached(id).orElseGet(() -> fromDatabase(id));
         }
         try {
-            String cached = guard.call(() -> redis.opsForValue().get(Keys.meta(id)), null);
-            if (cached != null) {
-                Optional<Optional<Video>> decoded = decode(cached);
-                if (decoded.isPresent()) {
-                    return decoded.get();
-                }
+            Optional<Optional<Video>> cached = cached(id);
+            if (cached.isPresent()) {
+                return cached.get();
             }
             Optional<Video> video = fromDatabase(id);
             guard.run(() -> {
@@ -312,6 +310,12 @@ public class VideoCache {
                 // the lease ran out or Redis went away: the lock is gone either way
             }
         }
+    }
+
+    /** The cached entry (a row or "no row"), empty on a miss. */
+    private Optional<Optional<Video>> cached(long id) {
+        String cached = guard.call(() -> redis.opsForValue().get(Keys.meta(id)), null);
+        return cached == null ? Optional.empty() : decode(cached);
     }
 
     private Optional<Video> fromDatabase(long id) {
