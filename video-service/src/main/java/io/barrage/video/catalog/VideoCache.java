@@ -128,9 +128,6 @@ public class VideoCache {
 
     /** The row (null when there is none) and its pending views. */
     public Found findWithViews(long id) {
-        if (ids.definitelyAbsent(id)) {
-            return new Found(null, 0);
-        }
         List<?> read = guard.call(
                 () -> redis.execute(
                         READ, List.of(Keys.meta(id), Keys.VIEWS_PENDING, Keys.VIEWS_FLUSHING), Long.toString(id)),
@@ -145,6 +142,10 @@ public class VideoCache {
             if (decoded.isPresent()) {
                 return new Found(decoded.get().orElse(null), pending);
             }
+        }
+        // consulted on a miss only, so a hit stays one round trip
+        if (ids.definitelyAbsent(id)) {
+            return new Found(null, 0);
         }
         return new Found(load(id, true).orElse(null), pending);
     }
