@@ -36,6 +36,11 @@ public class Video {
     private LocalDateTime createdAt;
     private LocalDateTime updatedAt;
 
+    // only the view-count flush changes it (views = views + delta); an entity write must never put back a
+    // value it read earlier
+    @TableField(insertStrategy = FieldStrategy.NEVER, updateStrategy = FieldStrategy.NEVER)
+    private Long views;
+
     // restore must be able to write it back to NULL
     @TableField(updateStrategy = FieldStrategy.ALWAYS)
     private LocalDateTime deletedAt;
@@ -170,5 +175,13 @@ public class Video {
 
     public void setDeletedAt(LocalDateTime deletedAt) {
         this.deletedAt = deletedAt;
+    }
+
+    public Long getViews() {
+        return views;
+    }
+
+    public void setViews(Long views) {
+        this.views = views;
     }
 }

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -17,39 +16,34 @@ public class VideoCatalog {
 
     private final VideoMapper videos;
     private final VideoEvents events;
+    private final VideoCache cache;
     private final Clock clock;
 
-    VideoCatalog(VideoMapper videos, VideoEvents events) {
+    VideoCatalog(VideoMapper videos, VideoEvents events, VideoCache cache) {
         this.videos = videos;
         this.events = events;
+        this.cache = cache;
         this.clock = Clock.systemUTC();
     }
 
     /** A READY video, or 404; anything else (uploading, failed, deleted) is invisible to clients. */
     public Video readyVideo(long id) {
-        Video video = videos.selectById(id);
+        return cache.find(id)
+                .filter(video -> video.getStatus() == VideoStatus.READY)
+                .orElseThrow(() -> ApiException.videoNotFound(id));
+    }
+
+    /** A READY video as clients see it (views include those not yet flushed) and its version, or 404. */
+    public VersionedView publicView(long id) {
+        VideoCache.Found found = cache.findWithViews(id);
+        Video video = found.video();
         if (video == null || video.getStatus() != VideoStatus.READY) {
             throw ApiException.videoNotFound(id);
         }
-        return video;
+        return new VersionedView(VideoView.of(video, found.pendingViews()), video.getVersion());
     }
 
-    VideoPage list(int page, int size) {
-        var ready = new QueryWrapper<Video>().eq("status", VideoStatus.READY.name());
-        long total = videos.selectCount(ready);
-        long offset = (long) page * size;
-        List<VideoView> items = offset >= total
-                ? List.of()
-                : videos
-                        .selectList(new QueryWrapper<Video>()
-                                .eq("status", VideoStatus.READY.name())
-                                .orderByDesc("created_at", "id")
-                                .last("LIMIT " + size + " OFFSET " + offset))
-                        .stream()
-                        .map(VideoView::of)
-                        .toList();
-        return new VideoPage(items, page, size, total);
-    }
+    public record VersionedView(VideoView view, int version) {}
 
     /**
      * Soft delete. The event is published inside the transaction: if Kafka does not take it, the row
@@ -63,6 +57,8 @@ public class VideoCatalog {
         video.setDeletedAt(now);
         video.setUpdatedAt(now);
         updateOrConflict(video);
+        // a deleted video leaves the hot ranking; a restored one earns its place again
+        cache.unrankAfterCommit(id);
         events.publish(
                 id,
                 new VideoEvents.VideoDeleted(
@@ -88,25 +84,31 @@ public class VideoCatalog {
     }
 
     InternalVideoView internal(long id) {
-        Video video = videos.selectById(id);
-        if (video == null) {
-            throw ApiException.videoNotFound(id);
-        }
+        Video video = cache.find(id).orElseThrow(() -> ApiException.videoNotFound(id));
         return new InternalVideoView(
                 id, video.getOwnerId(), video.getDurationMs() == null ? 0 : video.getDurationMs(), video.getStatus());
     }
 
-    /** Removes the row of a soft-deleted video; idempotent, refuses live ones. */
+    /**
+     * Removes the row of a soft-deleted video; idempotent, refuses live ones. Its Redis keys (cached row,
+     * pending views, ranking entry) go first and the row last, so a purge that fails half-way is retried.
+     */
     @Transactional
     void purge(long id) {
         Video video = videos.selectById(id);
         if (video == null) {
+            try {
+                cache.forget(id);
+            } catch (ApiException e) {
+                // the row is gone already: what Redis still holds expires or is pruned on its own
+            }
             return;
         }
         if (video.getStatus() != VideoStatus.DELETED) {
             throw new ApiException(
                     HttpStatus.CONFLICT, "video-not-deleted", "Video " + id + " is not deleted; it cannot be purged.");
         }
+        cache.forget(id);
         // the status in the WHERE keeps a concurrent restore from being purged
         videos.delete(new QueryWrapper<Video>().eq("id", id).eq("status", VideoStatus.DELETED.name()));
     }

@@ -3,12 +3,17 @@ package io.barrage.video.catalog;
 import io.barrage.video.web.ApiException;
 import io.barrage.video.web.ServiceCredentials;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,25 +23,54 @@ import org.springframework.web.bind.annotation.RestController;
 class VideoController {
 
     private final VideoCatalog catalog;
+    private final VideoSearch search;
+    private final VideoEditor editor;
     private final ServiceCredentials credentials;
 
-    VideoController(VideoCatalog catalog, ServiceCredentials credentials) {
+    VideoController(VideoCatalog catalog, VideoSearch search, VideoEditor editor, ServiceCredentials credentials) {
         this.catalog = catalog;
+        this.search = search;
+        this.editor = editor;
         this.credentials = credentials;
     }
 
     @GetMapping
-    VideoPage list(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size) {
+    VideoPage list(
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "20") int size,
+            @RequestParam(defaultValue = "new") String sort,
+            @RequestParam(required = false) String q) {
         if (page < 0 || size < 1 || size > 100) {
             throw new ApiException(
                     HttpStatus.BAD_REQUEST, "invalid-request", "page must be >= 0 and size between 1 and 100.");
         }
-        return catalog.list(page, size);
+        if (q != null && q.length() > 200) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid-request", "q must be at most 200 characters.");
+        }
+        return search.list(page, size, VideoSearch.Order.parse(sort), q);
     }
 
+    /** The ETag is the row version, for If-Match on PATCH; it does not cover the view count. */
     @GetMapping("/{id}")
-    VideoView get(@PathVariable long id) {
-        return VideoView.of(catalog.readyVideo(id));
+    ResponseEntity<VideoView> get(@PathVariable long id) {
+        return versioned(catalog.publicView(id));
+    }
+
+    @PatchMapping("/{id}")
+    ResponseEntity<VideoView> edit(
+            @PathVariable long id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @RequestBody VideoChanges changes,
+            HttpServletRequest request) {
+        return versioned(editor.edit(id, credentials.requireUser(request), ifMatch, changes));
+    }
+
+    private static ResponseEntity<VideoView> versioned(VideoCatalog.VersionedView video) {
+        // no-store: a browser revalidating with If-None-Match would get a 304 and keep a stale view count
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .eTag("\"" + video.version() + "\"")
+                .body(video.view());
     }
 
     @DeleteMapping("/{id}")

@@ -18,9 +18,15 @@ public record VideoView(
         VideoStatus status,
         Instant createdAt,
         Instant updatedAt,
-        String streamUrl) {
+        String streamUrl,
+        long views) {
 
     public static VideoView of(Video v) {
+        return of(v, 0);
+    }
+
+    /** With the views counted in Redis but not yet flushed to the row. */
+    public static VideoView of(Video v, long pendingViews) {
         return new VideoView(
                 v.getId(),
                 v.getTitle(),
@@ -34,7 +40,8 @@ public record VideoView(
                 v.getStatus(),
                 utc(v.getCreatedAt()),
                 utc(v.getUpdatedAt()),
-                "/api/v1/videos/" + v.getId() + "/stream");
+                "/api/v1/videos/" + v.getId() + "/stream",
+                (v.getViews() == null ? 0 : v.getViews()) + pendingViews);
     }
 
     static Instant utc(LocalDateTime time) {

@@ -1,0 +1,5 @@
+/**
+ * Views and rankings: the per-viewer debounced view counter in Redis, its batched flush to MariaDB, the
+ * decayed hot ranking, and the internal job endpoints scheduler-service calls.
+ */
+package io.barrage.video.stats;
