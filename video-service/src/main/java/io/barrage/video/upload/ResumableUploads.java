@@ -1,6 +1,7 @@
 package io.barrage.video.upload;
 
 import io.barrage.video.catalog.Video;
+import io.barrage.video.catalog.VideoCache;
 import io.barrage.video.catalog.VideoMapper;
 import io.barrage.video.catalog.VideoStatus;
 import io.barrage.video.storage.ObjectStore;
@@ -79,6 +80,7 @@ class ResumableUploads {
     private final ObjectStore store;
     private final VideoProcessor processor;
     private final VideoUploadProperties properties;
+    private final VideoCache cache;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
 
@@ -88,8 +90,10 @@ class ResumableUploads {
             VideoMapper videos,
             ObjectStore store,
             VideoProcessor processor,
-            VideoUploadProperties properties) {
+            VideoUploadProperties properties,
+            VideoCache cache) {
         this.jdbc = jdbc;
+        this.cache = cache;
         this.tx = tx;
         this.videos = videos;
         this.store = store;
@@ -271,6 +275,8 @@ class ResumableUploads {
         tx.executeWithoutResult(status -> {
             jdbc.update("UPDATE video_upload SET content_type = ? WHERE id = ?", contentType, session.id());
             jdbc.update("UPDATE video SET content_type = ? WHERE id = ?", contentType, session.videoId());
+            // a write that bypasses VideoMapper must drop the cached row itself
+            cache.evictAfterCommit(session.videoId());
         });
         return load(session.id());
     }
@@ -368,6 +374,7 @@ class ResumableUploads {
                         "DELETE FROM video WHERE id = ? AND status = ?",
                         session.videoId(),
                         VideoStatus.UPLOADING.name());
+                cache.evictAfterCommit(session.videoId());
             }
         });
         locks.remove(session.id());
