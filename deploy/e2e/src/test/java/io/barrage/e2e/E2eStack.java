@@ -22,7 +22,14 @@ final class E2eStack {
         if (stack == null) {
             Path data = Files.createTempDirectory("barrage-e2e-");
             LocalStack started = LocalStack.start(new LocalStack.Options(
-                    data, PORT_BASE, Infra.Ports.random(), Map.of("barrage.video.max-upload-size", "2MB")));
+                    data,
+                    PORT_BASE,
+                    Infra.Ports.random(),
+                    Map.of(
+                            "barrage.video.max-upload-size", "2MB",
+                            // long enough for a delete-and-restore in a test, short enough to watch a purge
+                            "barrage.scheduler.grace-period", "PT15S",
+                            "barrage.scheduler.purge-interval", "1s")));
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "e2e-stack-stop"));
             stack = started;
         }
