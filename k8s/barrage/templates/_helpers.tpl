@@ -65,7 +65,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if $v.mysql.parameters }}{{ $url = printf "%s?%s" $url $v.mysql.parameters }}{{ end -}}
 {{- $_ := set $spring "datasource" (dict "url" $url "username" $svc.database) -}}
 {{- end -}}
-{{- if has $name (list "user-service" "video-service" "danmaku-service" "push-service") -}}
+{{- if has $name (list "gateway" "user-service" "video-service" "danmaku-service") -}}
 {{- $_ := set $spring "data" (dict "redis" (dict "host" $v.redis.host "port" $v.redis.port)) -}}
 {{- end -}}
 {{- $cloud := dict -}}

@@ -261,7 +261,7 @@ class ChartTest {
 
         Map<Integer, List<String>> owners = Map.of(
                 3306, List.of("user-service", "video-service", "danmaku-service", "scheduler-service"),
-                6379, List.of("user-service", "video-service", "danmaku-service", "push-service"),
+                6379, List.of("gateway", "user-service", "video-service", "danmaku-service"),
                 9000, List.of("video-service", "scheduler-service"));
         for (String name : Repo.COMPONENTS) {
             NetworkPolicy policy = render.get(NetworkPolicy.class, name);
