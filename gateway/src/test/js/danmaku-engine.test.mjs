@@ -173,3 +173,45 @@ test('user text is set as text, never parsed as markup', () => {
   assert.equal(layer.children[0].textContent, '<img src=x onerror=alert(1)>');
   assert.equal(layer.children[0].innerHTML, undefined);
 });
+
+test('a deleted danmaku leaves the screen and the timeline at once', () => {
+  const { video, engine, run, onScreen } = setup();
+  engine.load([d('1', 0), d('2', 0)]);
+  video.paused = false;
+  run(100);
+  assert.deepEqual(onScreen(), ['1', '2']);
+  assert.equal(engine.remove(['2', '99']), 1);
+  assert.deepEqual(onScreen(), ['1']);
+  assert.equal(engine.count, 1);
+  assert.deepEqual(engine.onScreen().map((i) => i.id), ['1']);
+  // a live frame that arrives after the delete cannot bring it back on screen twice
+  engine.addLive(d('3', 0));
+  engine.remove(['3']);
+  run(32);
+  assert.deepEqual(onScreen(), ['1']);
+});
+
+test('blocked keywords keep comments off the screen, and a new block removes those showing', () => {
+  const { video, engine, run, onScreen } = setup();
+  engine.setFilter((item) => !item.text.includes('spoiler'));
+  engine.load([d('1', 0), d('2', 0, { text: 'big spoiler ahead' })]);
+  video.paused = false;
+  run(100);
+  assert.deepEqual(onScreen(), ['1']);
+  engine.setFilter((item) => !item.text.includes('comment'));
+  assert.deepEqual(onScreen(), []);
+});
+
+test('at a lower density, scrolling comments that find no free lane are dropped instead of piled up', () => {
+  const { video, engine, run, onScreen, layer } = setup();
+  const burst = Array.from({ length: 40 }, (_, i) => d(String(i + 1), 100));
+  engine.setDensity(0.25);
+  engine.load(burst);
+  video.paused = false;
+  run(150);
+  const lanes = new Set(layer.children.map((n) => n.style.top));
+  assert.ok(onScreen().length <= lanes.size, 'one comment per lane');
+  assert.ok(lanes.size <= Math.round(Math.floor(720 / engine.laneHeight) * 0.25));
+  engine.setOpacity(0.5);
+  assert.equal(layer.style.opacity, '0.5');
+});

@@ -7,14 +7,30 @@ const GENERIC = 'Something went wrong. Please try again.';
 // Human sentences for the stable problem codes of docs/api.md. A caller can override a code for its
 // context (an `unauthenticated` upload is not the same sentence as an `unauthenticated` danmaku).
 const MESSAGES = {
+  // accounts
   'invalid-credentials': 'Wrong username or password.',
   'username-taken': 'That username is already taken. Try another one.',
   'weak-password': 'Passwords need 8 to 128 characters.',
   'invalid-username': 'Usernames are 3 to 32 letters, digits or underscores.',
+  'too-many-attempts': 'Too many login attempts. Wait a little and try again.',
+  'session-not-found': 'Your session has ended. Please log in again.',
+  'user-not-found': 'That user does not exist.',
+  unauthenticated: 'Please log in first.',
+  forbidden: 'You are not allowed to do that.',
+  // videos
   'payload-too-large': 'That file is too large to upload.',
   'unsupported-media-type': 'That file is not a supported video. Upload an MP4, MOV, WebM or MKV file.',
   'missing-file': 'Choose a video file to upload.',
+  'invalid-video': 'That file looks damaged: it could not be read as a video.',
   'invalid-title': 'Titles need 1 to 100 characters.',
+  'invalid-description': 'Descriptions can be at most 2000 characters long.',
+  'storage-unavailable': 'Video storage is briefly unavailable. Please try again in a moment.',
+  'video-not-found': 'This video does not exist or was deleted.',
+  'video-not-deleted': 'This video is not deleted, so there is nothing to restore.',
+  'version-mismatch': 'Someone else changed this video in the meantime. Reload it and make your change again.',
+  'upload-not-found': 'That upload expired. Please start it again.',
+  'offset-mismatch': 'The upload got out of step with the server. It will resume from where the server is.',
+  // danmaku
   'text-too-long': 'A danmaku can be at most 100 characters long.',
   'text-empty': 'Type a comment first.',
   'control-characters': 'A danmaku cannot contain control characters.',
@@ -22,15 +38,39 @@ const MESSAGES = {
   'invalid-mode': 'Pick scroll, top or bottom.',
   'invalid-color': 'Pick a valid colour.',
   'invalid-size': 'Pick a valid size.',
-  unauthenticated: 'Please log in first.',
+  'banned-word': 'Your danmaku contains a word that is not allowed here. Please rephrase it.',
+  cooldown: 'You are sending danmaku too quickly. Wait a few seconds before the next one.',
+  duplicate: 'You already sent that danmaku just now.',
+  muted: 'You cannot send danmaku right now.',
+  banned: 'Your account may not send danmaku.',
+  'danmaku-not-found': 'That danmaku no longer exists.',
   'broker-unavailable': 'Danmaku are briefly unavailable. Please try again in a moment.',
-  'video-not-found': 'This video does not exist or was deleted.',
-  'user-not-found': 'That user does not exist.',
+  'video-service-unavailable': 'Danmaku are briefly unavailable. Please try again in a moment.',
+  'sequence-unavailable': 'Danmaku are briefly unavailable. Please try again in a moment.',
+  // everywhere
   'rate-limited': 'You are going too fast. Wait a moment and try again.',
   'too-many-requests': 'You are going too fast. Wait a moment and try again.',
+  'csrf-rejected': 'Your browser sent the request without its safety header. Reload the page and try again.',
+  'origin-not-allowed': 'Requests from this site are not allowed.',
+  'cors-rejected': 'Requests from this site are not allowed.',
+  'invalid-path': 'That address is not valid.',
+  'invalid-request': 'Some of the information sent was not valid. Check the form and try again.',
   'malformed-json': GENERIC,
+  'not-found': 'Not found.',
+  'method-not-allowed': 'That action is not available.',
+  'not-acceptable': GENERIC,
+  'service-unavailable': 'The service is unavailable right now. Please try again shortly.',
+  'bad-gateway': 'The service is unavailable right now. Please try again shortly.',
+  'gateway-timeout': 'The server took too long to answer. Please try again.',
   'internal-error': 'The server had a problem. Please try again.',
 };
+
+/** Every problem code the UI knows a sentence for (the tests check each reads like one). */
+export const KNOWN_CODES = Object.freeze(Object.keys(MESSAGES));
+
+/** Header the gateway requires on cookie-authenticated writes (see CsrfGuard). */
+export const CSRF_HEADER = 'X-Barrage-Csrf';
+
 
 // When a proxy answers without a problem body (or the code is unknown) the status still says enough.
 const BY_STATUS = {
@@ -53,6 +93,8 @@ export class ApiError extends Error {
     this.code = code;
     this.title = typeof problem?.title === 'string' ? problem.title : null;
     this.detail = typeof problem?.detail === 'string' ? problem.detail : null;
+    this.field = typeof problem?.field === 'string' ? problem.field : null;
+    this.retryAfter = null; // seconds, from Retry-After when the server sent it
   }
 
   /** The sentence to show, with per-context overrides keyed by problem code. */
@@ -84,6 +126,45 @@ export function errorMessage(error, overrides = {}) {
   return GENERIC;
 }
 
+/** Adds "Try again in N seconds." when the server said how long to wait. */
+export function withRetryHint(message, retryAfterSeconds) {
+  const seconds = Number(retryAfterSeconds);
+  if (!Number.isFinite(seconds) || seconds <= 0) return message;
+  const rounded = Math.ceil(seconds);
+  return `${message.replace(/\s*Wait a (little|moment) and try again\.?$/, '')} Try again in ${rounded} second${rounded === 1 ? '' : 's'}.`.trim();
+}
+
+/**
+ * Which form field a problem is about, so its sentence can sit next to that field:
+ * the problem's own `field`, else what the code implies.
+ */
+export function fieldOf(error) {
+  if (!(error instanceof ApiError)) return null;
+  if (error.field) return error.field;
+  return CODE_FIELDS[error.code] ?? null;
+}
+
+const CODE_FIELDS = {
+  'invalid-username': 'username',
+  'username-taken': 'username',
+  'weak-password': 'password',
+  'invalid-credentials': 'password',
+  'invalid-title': 'title',
+  'invalid-description': 'description',
+  'missing-file': 'file',
+  'unsupported-media-type': 'file',
+  'payload-too-large': 'file',
+  'invalid-video': 'file',
+  'text-too-long': 'text',
+  'text-empty': 'text',
+  'control-characters': 'text',
+  'banned-word': 'text',
+};
+
+function isWrite(method) {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(String(method).toUpperCase());
+}
+
 async function readProblem(response) {
   try {
     const text = await response.text();
@@ -97,13 +178,19 @@ async function readProblem(response) {
  * Calls the API and returns the parsed JSON body (or null for 204). Throws ApiError with a human
  * message for any non-2xx answer or network failure.
  */
-export async function api(path, { method = 'GET', body, headers = {}, signal } = {}) {
+export async function api(path, options = {}) {
+  return (await apiResponse(path, options)).body;
+}
+
+/** Like api(), but resolves to {body, headers} for callers that need ETag or Location. */
+export async function apiResponse(path, { method = 'GET', body, headers = {}, signal } = {}) {
   const init = {
     method,
     credentials: 'same-origin',
     headers: { Accept: 'application/json, application/problem+json', ...headers },
     signal,
   };
+  if (isWrite(method)) init.headers[CSRF_HEADER] = '1';
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -115,15 +202,25 @@ export async function api(path, { method = 'GET', body, headers = {}, signal } =
     if (error?.name === 'AbortError') throw error;
     throw new ApiError(0, null);
   }
-  if (!response.ok) throw new ApiError(response.status, await readProblem(response));
-  if (response.status === 204) return null;
+  if (!response.ok) {
+    const error = new ApiError(response.status, await readProblem(response));
+    error.retryAfter = Number(response.headers.get('Retry-After')) || null;
+    throw error;
+  }
+  if (response.status === 204) return { body: null, headers: response.headers };
   const text = await response.text();
-  if (!text) return null;
+  if (!text) return { body: null, headers: response.headers };
   try {
-    return JSON.parse(text);
+    return { body: JSON.parse(text), headers: response.headers };
   } catch {
     throw new ApiError(response.status >= 500 ? response.status : 502, null);
   }
+}
+
+/** True when an endpoint is simply not there (yet): the caller hides the feature. */
+export function isMissing(error) {
+  return error instanceof ApiError && (error.status === 404 || error.status === 405) &&
+    (error.code == null || error.code === 'not-found' || error.code === 'method-not-allowed');
 }
 
 // ---- users and sessions -------------------------------------------------------------------------
@@ -159,13 +256,60 @@ export async function logout() {
 
 // ---- videos --------------------------------------------------------------------------------------
 
-export function listVideos(page = 0, size = 20) {
+export function listVideos(page = 0, size = 20, { sort, q, owner } = {}) {
   const query = new URLSearchParams({ page: String(page), size: String(size) });
+  if (sort && sort !== 'new') query.set('sort', sort);
+  if (q) query.set('q', q);
+  if (owner) query.set('owner', owner);
   return api(`/api/v1/videos?${query}`);
+}
+
+export function hotVideos(limit = 10) {
+  return api(`/api/v1/videos/hot?limit=${encodeURIComponent(limit)}`);
 }
 
 export function getVideo(id) {
   return api(`/api/v1/videos/${encodeURIComponent(id)}`);
+}
+
+/** The video and its ETag, for an edit guarded by If-Match. */
+export async function getVideoForEdit(id) {
+  const { body, headers } = await apiResponse(`/api/v1/videos/${encodeURIComponent(id)}`);
+  return { video: body, etag: headers.get('ETag') };
+}
+
+export async function updateVideo(id, changes, etag) {
+  const headers = etag ? { 'If-Match': etag } : {};
+  const result = await apiResponse(`/api/v1/videos/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes, headers });
+  return { video: result.body, etag: result.headers.get('ETag') };
+}
+
+export function deleteVideo(id) {
+  return api(`/api/v1/videos/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export function restoreVideo(id) {
+  return api(`/api/v1/videos/${encodeURIComponent(id)}/restore`, { method: 'POST' });
+}
+
+export function thumbnailUrl(id) {
+  return `/api/v1/videos/${encodeURIComponent(id)}/thumbnail`;
+}
+
+/** Counts a view once per playback start; failures do not matter to the viewer. */
+export function countView(id) {
+  return api(`/api/v1/videos/${encodeURIComponent(id)}/views`, { method: 'POST' }).catch(() => null);
+}
+
+const profiles = new Map();
+
+/** A public profile, fetched once per page per user. Resolves to null when unknown. */
+export function userProfile(id) {
+  const key = String(id);
+  if (!profiles.has(key)) {
+    profiles.set(key, api(`/api/v1/users/${encodeURIComponent(key)}`).catch(() => null));
+  }
+  return profiles.get(key);
 }
 
 export function streamUrl(id) {
@@ -186,6 +330,7 @@ export function uploadVideo({ file, title, description }, onProgress = () => {})
 
     xhr.open('POST', '/api/v1/videos');
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader(CSRF_HEADER, '1');
     xhr.upload.addEventListener('progress', (event) => {
       if (event.lengthComputable) onProgress(event.loaded, event.total);
     });
@@ -213,13 +358,31 @@ export function danmakuHistory(videoId, { fromMs = 0, toMs, limit = 5000 } = {})
   return api(`/api/v1/videos/${encodeURIComponent(videoId)}/danmaku?${query}`);
 }
 
-export function sendDanmaku(videoId, { text, playbackMs, mode, color }, idempotencyKey) {
-  const headers = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
-  return api(`/api/v1/videos/${encodeURIComponent(videoId)}/danmaku`, {
-    method: 'POST',
-    body: { text, playbackMs, mode, color },
-    headers,
+export const SEGMENT_MS = 6 * 60 * 1000;
+
+/**
+ * One 6-minute segment of history. The window is sent as fromMs/toMs too, so a server that does not
+ * know `segment` yet still answers with the same items.
+ */
+export function danmakuSegment(videoId, segment) {
+  const query = new URLSearchParams({
+    segment: String(segment),
+    fromMs: String(segment * SEGMENT_MS),
+    toMs: String((segment + 1) * SEGMENT_MS - 1),
+    limit: '5000',
   });
+  return api(`/api/v1/videos/${encodeURIComponent(videoId)}/danmaku?${query}`);
+}
+
+export function sendDanmaku(videoId, { text, playbackMs, mode, color, size }, idempotencyKey) {
+  const headers = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
+  const body = { text, playbackMs, mode, color };
+  if (size) body.size = size;
+  return api(`/api/v1/videos/${encodeURIComponent(videoId)}/danmaku`, { method: 'POST', body, headers });
+}
+
+export function deleteDanmaku(id) {
+  return api(`/api/v1/danmaku/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
 
 export function onlineCount(videoId) {

@@ -101,6 +101,16 @@ export class Timeline {
     return added;
   }
 
+  /** Forgets an item (deleted by its sender or a moderator); true when it was known. */
+  remove(id) {
+    const key = String(id);
+    if (!this.ids.has(key)) return false;
+    this.ids.delete(key);
+    const index = this.items.findIndex((i) => i.id === key);
+    if (index >= 0) this.items.splice(index, 1);
+    return true;
+  }
+
   /** Items with afterMs < playbackMs <= uptoMs, in order. */
   *between(afterMs, uptoMs) {
     let lo = 0;
@@ -185,6 +195,8 @@ export class DanmakuEngine {
     this.topLanes = [];
     this.bottomLanes = [];
     this.onChange = () => {};
+    this.filter = () => true; // false hides an item (blocked keywords)
+    this.usableLanes = Infinity; // density: scroll lanes comments may use; beyond, they are dropped
 
     this.frame = this.frame.bind(this);
     this.onSeeking = () => this.resetTo(this.video.currentTime * 1000);
@@ -232,6 +244,51 @@ export class DanmakuEngine {
     return true;
   }
 
+  /** Removes deleted danmaku from the screen and the timeline; returns how many were known. */
+  remove(ids) {
+    const gone = new Set(ids.map(String));
+    let removed = 0;
+    for (const id of gone) if (this.timeline.remove(id)) removed++;
+    this.pendingLive = this.pendingLive.filter((item) => !gone.has(item.id));
+    this.active = this.active.filter((entry) => {
+      if (!gone.has(entry.item.id)) return true;
+      entry.node.remove();
+      return false;
+    });
+    if (removed) this.onChange();
+    return removed;
+  }
+
+  setFilter(filter) {
+    this.filter = filter;
+    this.active = this.active.filter((entry) => {
+      if (filter(entry.item)) return true;
+      entry.node.remove();
+      return false;
+    });
+  }
+
+  /** density 0.25…1: below 1, scrolling comments that find no free lane are dropped, not overlapped. */
+  setDensity(density) {
+    this.density = density;
+    this.measure();
+  }
+
+  setOpacity(opacity) {
+    this.layer.style.opacity = String(opacity);
+  }
+
+  /** What is on screen now, for tests and the list panel: {id, text, mode, seq, own}. */
+  onScreen() {
+    return this.active.map(({ item, node }) => ({
+      id: item.id,
+      seq: item.seq,
+      text: item.text,
+      mode: item.mode,
+      own: node.classList.contains('danmaku-own'),
+    }));
+  }
+
   markOwn(id) {
     const known = this.timeline.items.find((i) => i.id === id);
     if (known) known.own = true;
@@ -267,6 +324,8 @@ export class DanmakuEngine {
     fit(this.scrollLanes, null);
     fit(this.topLanes, 0);
     fit(this.bottomLanes, 0);
+    const density = this.density ?? 1;
+    this.usableLanes = density >= 1 ? Infinity : Math.max(1, Math.round(count * density));
   }
 
   clearScreen() {
@@ -317,7 +376,8 @@ export class DanmakuEngine {
     }
     for (const item of this.pendingLive) batch.push({ item, start: this.clock });
     this.pendingLive = [];
-    if (batch.length && this.visible) this.spawn(batch);
+    const shown = batch.filter(({ item }) => this.filter(item));
+    if (shown.length && this.visible) this.spawn(shown);
     this.position();
   }
 
@@ -348,7 +408,13 @@ export class DanmakuEngine {
       const { item } = entry;
       if (item.mode === 'SCROLL') {
         entry.speed = scrollSpeed(this.width, entry.width, SCROLL_MS);
-        const { lane } = allocateScrollLane(this.scrollLanes, entry, this.width, SCROLL_MS);
+        const limited = this.usableLanes < this.scrollLanes.length;
+        const lanes = limited ? this.scrollLanes.slice(0, this.usableLanes) : this.scrollLanes;
+        const { lane, overlap } = allocateScrollLane(lanes, entry, this.width, SCROLL_MS);
+        if (overlap && limited && !entry.item.own) {
+          entry.node.remove(); // a thinner screen was asked for: drop rather than pile up
+          continue;
+        }
         this.scrollLanes[lane] = { start: entry.start, width: entry.width, speed: entry.speed };
         entry.node.style.top = `${lane * this.laneHeight}px`;
       } else {

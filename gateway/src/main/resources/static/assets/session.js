@@ -47,6 +47,8 @@ function render() {
     name.title = user ? `@${user.username}` : '';
   }
   if (logoutButton) logoutButton.hidden = !user;
+  const myVideos = $('#my-videos-link');
+  if (myVideos) myVideos.hidden = !user;
   if (loginLink) loginLink.hidden = !!user;
 }
 

@@ -1,13 +1,17 @@
 // The watch page: the player, the danmaku overlay fed by history and the live socket, and the send box.
 
-import { danmakuHistory, errorMessage, getVideo, liveUrl, onlineCount, randomKey, sendDanmaku, streamUrl } from './api.js';
-import { DanmakuEngine } from './danmaku.js';
+import {
+  SEGMENT_MS, countView, danmakuSegment, deleteDanmaku, errorMessage, getVideo, liveUrl, onlineCount, randomKey,
+  sendDanmaku, streamUrl, withRetryHint,
+} from './api.js';
+import { DanmakuEngine, cssColor } from './danmaku.js';
 import { LiveConnection } from './live.js';
-import { getUser, initSessionHeader } from './session.js';
-import { $, formatDuration, setStatus, whileBusy } from './ui.js';
+import { getUser, initSessionHeader, onUserChange } from './session.js';
+import { isBlocked, loadSettings, parseKeywords, saveSettings } from './settings.js';
+import { $, el, formatDuration, setStatus, whileBusy } from './ui.js';
 
-const HISTORY_PAGE = 5000;
 const MAX_TEXT = 100; // code points, as the server counts them
+const LIST_LIMIT = 200; // rows in the list panel
 
 const videoId = new URLSearchParams(location.search).get('id');
 const player = $('#player');
@@ -52,24 +56,43 @@ const engine = new DanmakuEngine(player, layer, {
     return !!user && item.senderId != null && String(item.senderId) === String(user.id);
   },
 });
-engine.onChange = () => showCount($('#danmaku-count'), engine.count, 'danmaku');
+engine.onChange = () => {
+  showCount($('#danmaku-count'), engine.count, 'danmaku');
+  renderList();
+};
 
-/** Reads the whole history in windows of HISTORY_PAGE; the timeline de-duplicates overlaps. */
-async function loadHistory(meta) {
-  const toMs = meta?.durationMs > 0 ? meta.durationMs : 24 * 3600 * 1000;
-  let fromMs = 0;
+// History arrives one 6-minute segment at a time, as playback enters it (and the next one shortly
+// before it is reached), so a long video does not load every comment up front.
+const segments = new Map(); // segment → 'loading' | 'loaded'
+
+function segmentOf(ms) {
+  return Math.max(0, Math.floor(ms / SEGMENT_MS));
+}
+
+async function loadSegment(segment, { force = false } = {}) {
+  if (video?.durationMs > 0 && segment * SEGMENT_MS > video.durationMs) return;
+  const state = segments.get(segment);
+  if (state === 'loading' || (state === 'loaded' && !force)) return;
+  segments.set(segment, 'loading');
   try {
-    for (let page = 0; page < 20; page++) {
-      const result = await danmakuHistory(videoId, { fromMs, toMs, limit: HISTORY_PAGE });
-      const items = Array.isArray(result?.items) ? result.items : [];
-      const added = engine.load(items);
-      if (items.length < HISTORY_PAGE || added === 0) break;
-      fromMs = Number(items[items.length - 1].playbackMs) || fromMs;
-    }
+    const result = await danmakuSegment(videoId, segment);
+    engine.load(Array.isArray(result?.items) ? result.items : []);
+    segments.set(segment, 'loaded');
   } catch (error) {
+    segments.delete(segment);
     setStatus($('#danmaku-status'), `Could not load earlier danmaku. ${errorMessage(error)}`, 'error');
   }
 }
+
+function loadAroundPlayback({ force = false } = {}) {
+  const ms = player.currentTime * 1000;
+  const segment = segmentOf(ms);
+  loadSegment(segment, { force });
+  if (ms - segment * SEGMENT_MS > SEGMENT_MS - 30_000) loadSegment(segment + 1);
+}
+
+player.addEventListener('timeupdate', () => loadAroundPlayback());
+player.addEventListener('seeking', () => loadAroundPlayback());
 
 // ---- live ----------------------------------------------------------------------------------------
 
@@ -80,6 +103,7 @@ const STATE_TEXT = {
   closed: 'Offline',
 };
 
+let liveState = 'connecting';
 const live = new LiveConnection({
   // On a reconnect, ask the server for what we missed after the newest seq we hold.
   url: (reconnect) => liveUrl(videoId, reconnect ? engine.maxSeq : null),
@@ -88,20 +112,24 @@ const live = new LiveConnection({
       for (const item of frame.items) engine.addLive(item);
     } else if (frame.type === 'online' && Number.isFinite(Number(frame.count))) {
       showCount($('#online-count'), Number(frame.count), 'watching');
+    } else if (frame.type === 'deleted' && Array.isArray(frame.ids)) {
+      engine.remove(frame.ids);
     } else if (frame.type === 'gap') {
-      // The server skipped us ahead; fetch what we missed into the timeline.
-      loadHistory(video);
+      // The server could not replay everything we missed; history has it, the timeline de-duplicates.
+      setStatus($('#list-status'), 'Some live danmaku were skipped while you were away; loading them from history.', 'info');
+      loadAroundPlayback({ force: true });
     }
   },
   onState(state, detail) {
+    liveState = state;
     const node = $('#connection-state');
     node.dataset.state = state;
     node.textContent = STATE_TEXT[state] ?? state;
     node.title = state === 'reconnecting' && detail.delayMs ? `Next attempt in ${Math.ceil(detail.delayMs / 1000)} s` : '';
   },
   onReconnected() {
-    // Anything sent while we were away is in the history; the timeline drops what we already have.
-    loadHistory(video);
+    // since= replays what we missed; history covers anything older than the server's replay window.
+    loadAroundPlayback({ force: true });
   },
 });
 
@@ -141,22 +169,28 @@ function initSendBox() {
       return;
     }
     const mode = $('#danmaku-mode').value;
+    const size = $('#danmaku-size').value;
     const color = Number.parseInt($('#danmaku-color').value.slice(1), 16);
     let playbackMs = Math.round(player.currentTime * 1000);
     if (video?.durationMs > 0) playbackMs = Math.min(playbackMs, video.durationMs);
-    const signature = JSON.stringify([text, mode, color]);
+    const signature = JSON.stringify([text, mode, color, size]);
     if (attempt?.signature !== signature) attempt = { signature, key: randomKey() };
 
     setStatus(status, '');
     try {
       const created = await whileBusy(form, () =>
-        sendDanmaku(videoId, { text, playbackMs, mode, color: Number.isFinite(color) ? color : 0xffffff }, attempt.key),
+        sendDanmaku(
+          videoId,
+          { text, playbackMs, mode, size, color: Number.isFinite(color) ? color : 0xffffff },
+          attempt.key,
+        ),
       );
       attempt = null;
       engine.addLive(created, { own: true });
       input.value = '';
     } catch (error) {
-      setStatus(status, errorMessage(error, { unauthenticated: 'Please log in to send danmaku.' }), 'error');
+      const message = errorMessage(error, { unauthenticated: 'Please log in to send danmaku.' });
+      setStatus(status, withRetryHint(message, error?.retryAfter), 'error');
     } finally {
       input.focus();
     }
@@ -167,11 +201,98 @@ function initSendBox() {
 // ---- player tools --------------------------------------------------------------------------------
 
 function toggleDanmaku() {
+  applySettings({ ...settings, visible: !settings.visible });
+}
+
+// ---- settings ------------------------------------------------------------------------------------
+
+let settings = loadSettings();
+
+function applySettings(next, { persist = true } = {}) {
+  settings = persist ? saveSettings(next) : next;
+  engine.setVisible(settings.visible);
+  engine.setDensity(settings.density);
+  engine.setOpacity(settings.opacity);
+  engine.setFilter((item) => !isBlocked(item.text, settings));
   const button = $('#danmaku-toggle');
-  const on = button.getAttribute('aria-pressed') !== 'true';
-  button.setAttribute('aria-pressed', String(on));
-  button.textContent = on ? 'Danmaku on' : 'Danmaku off';
-  engine.setVisible(on);
+  button.setAttribute('aria-pressed', String(settings.visible));
+  button.textContent = settings.visible ? 'Danmaku on' : 'Danmaku off';
+  $('#setting-visible').checked = settings.visible;
+  $('#setting-density').value = String(settings.density);
+  $('#setting-density-value').textContent = `${Math.round(settings.density * 100)}%`;
+  $('#setting-opacity').value = String(settings.opacity);
+  $('#setting-opacity-value').textContent = `${Math.round(settings.opacity * 100)}%`;
+  if (document.activeElement !== $('#setting-blocked')) $('#setting-blocked').value = settings.blocked.join(', ');
+  renderList();
+}
+
+function initSettings() {
+  $('#setting-visible').addEventListener('change', (e) => applySettings({ ...settings, visible: e.target.checked }));
+  $('#setting-density').addEventListener('input', (e) => applySettings({ ...settings, density: Number(e.target.value) }));
+  $('#setting-opacity').addEventListener('input', (e) => applySettings({ ...settings, opacity: Number(e.target.value) }));
+  $('#setting-blocked').addEventListener('change', (e) =>
+    applySettings({ ...settings, blocked: parseKeywords(e.target.value) }),
+  );
+  $('#settings-form').addEventListener('submit', (e) => e.preventDefault());
+  // Another tab changed them: follow.
+  window.addEventListener('storage', () => applySettings(loadSettings(), { persist: false }));
+  applySettings(settings, { persist: false });
+}
+
+// ---- list panel ----------------------------------------------------------------------------------
+
+let listQueued = false;
+
+/** The newest comments (by playback time, up to LIST_LIMIT), redrawn at most once per frame. */
+function renderList() {
+  if (listQueued) return;
+  listQueued = true;
+  requestAnimationFrame(() => {
+    listQueued = false;
+    const user = getUser();
+    const items = engine.timeline.items.filter((item) => !isBlocked(item.text, settings)).slice(-LIST_LIMIT);
+    const rows = items.map((item) => {
+      const own = item.own || (!!user && item.senderId != null && String(item.senderId) === String(user.id));
+      return el(
+        'li',
+        { class: 'danmaku-row', dataset: { id: item.id } },
+        el('button', {
+          type: 'button',
+          class: 'link time',
+          text: formatDuration(item.playbackMs),
+          'aria-label': `Jump to ${formatDuration(item.playbackMs)}`,
+          onclick: () => {
+            player.currentTime = item.playbackMs / 1000;
+          },
+        }),
+        el('span', { class: 'swatch', 'aria-hidden': 'true', style: { background: cssColor(item.color) } }),
+        el('span', { class: 'text', text: item.text }),
+        own
+          ? el('button', {
+              type: 'button',
+              class: 'button ghost small',
+              text: 'Delete',
+              'aria-label': `Delete your danmaku “${item.text}”`,
+              onclick: (event) => removeOwn(item, event.currentTarget),
+            })
+          : '',
+      );
+    });
+    $('#danmaku-list').replaceChildren(...rows);
+  });
+}
+
+async function removeOwn(item, button) {
+  button.disabled = true;
+  try {
+    await deleteDanmaku(item.id);
+    engine.remove([item.id]);
+    setStatus($('#list-status'), 'Your danmaku was deleted.', 'ok');
+  } catch (error) {
+    if (error?.status === 404 && error.code === 'danmaku-not-found') engine.remove([item.id]);
+    setStatus($('#list-status'), errorMessage(error), 'error');
+    button.disabled = false;
+  }
 }
 
 // The overlay lives next to the <video>, so fullscreen must take the frame, not the bare video.
@@ -223,9 +344,30 @@ function initTools() {
 
 // ---- start ---------------------------------------------------------------------------------------
 
+// For tests and for people poking at the page: what the overlay shows and the live state.
+window.__barrage = {
+  renderer: { active: () => engine.onScreen(), count: () => engine.count, maxSeq: () => engine.maxSeq },
+  live: { state: () => liveState, drop: () => live.socket?.close(4000, 'test') },
+  settings: () => ({ ...settings }),
+};
+
+// One view per playback start: the first play, and each play after the end.
+let viewCounted = false;
+player.addEventListener('play', () => {
+  if (!viewCounted && videoId) {
+    viewCounted = true;
+    countView(videoId);
+  }
+});
+player.addEventListener('ended', () => {
+  viewCounted = false;
+});
+
 async function start() {
   initSessionHeader();
+  onUserChange(() => renderList());
   initTools();
+  initSettings();
   if (!videoId || !/^\d{1,19}$/.test(videoId)) {
     $('#video-title').textContent = 'Video not found';
     setStatus($('#player-status'), 'This link does not point to a video. Pick one on the home page.', 'error');
@@ -245,7 +387,7 @@ async function start() {
     })
     .catch(() => {});
   const meta = await loadVideo();
-  if (meta) await loadHistory(meta);
+  if (meta) loadAroundPlayback();
 }
 
 start();

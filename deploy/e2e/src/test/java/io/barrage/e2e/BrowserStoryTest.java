@@ -6,6 +6,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -24,7 +28,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The README's story in two real browsers (Debian's headless Chromium): each logs in through the page,
  * opens the same video and plays it; one seeks (HTTP Range); a danmaku sent from one page flies across
- * both overlays; after a reload it comes back from history at its playback time.
+ * both overlays; after a reload it comes back from history at its playback time. Then the other things
+ * a user does through the pages: upload with a progress bar until the video plays, delete and restore
+ * from "my videos", the human sentences for errors, and the live connection coming back after a drop.
+ * Screenshots land in target/screenshots.
  */
 class BrowserStoryTest {
 
@@ -76,6 +83,16 @@ class BrowserStoryTest {
         WebElement shown = overlayItem(watcher, text);
         assertThat(shown.getAttribute("data-seq")).isNotBlank();
         assertThat(shown.getAttribute("data-id")).isNotBlank();
+        // the renderer's own account of what it shows agrees with the DOM
+        assertThat(String.valueOf(script(
+                        watcher,
+                        "return window.__barrage.renderer.active().filter(d => d.text === arguments[0]).length;",
+                        text)))
+                .isEqualTo("1");
+        // and the list panel has it too
+        waitFor(watcher, b -> b.findElement(By.id("danmaku-list")).getText().contains(text));
+        screenshot(sender, "two-browsers-sender");
+        screenshot(watcher, "two-browsers-watcher");
 
         // A reload forgets everything live; the danmaku comes back from history at its playback time.
         watcher.navigate().refresh();
@@ -98,6 +115,171 @@ class BrowserStoryTest {
                 player(watcher),
                 Math.max(0, playbackMs / 1000.0 - 0.5));
         waitFor(watcher, b -> overlayShows(b, text));
+    }
+
+    @Test
+    void anUploadThroughThePageShowsProgressUntilTheVideoPlays() throws Exception {
+        String base = E2eStack.gatewayUrl();
+        Client api = new Client(base);
+        String uploader = "pageup_" + System.nanoTime() % 100000;
+        register(api, uploader);
+        WebDriver browser = logIn(base, uploader);
+        Path file = Files.createTempDirectory("barrage-upload-").resolve("my_test_card.mp4");
+        try (InputStream in = BrowserStoryTest.class.getResourceAsStream("/testcard.mp4")) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        browser.findElement(By.id("upload-file")).sendKeys(file.toAbsolutePath().toString());
+        // the title defaults to the file name, readable
+        assertThat(browser.findElement(By.id("upload-title")).getAttribute("value"))
+                .isEqualTo("my test card");
+        browser.findElement(By.id("upload-submit")).click();
+        waitFor(
+                browser,
+                b -> "100".equals(b.findElement(By.id("upload-progress")).getAttribute("data-percent")));
+        assertThat(browser.findElement(By.id("upload-progress")).getAttribute("value"))
+                .isEqualTo("100");
+        new WebDriverWait(browser, Duration.ofSeconds(90))
+                .until(b -> "READY"
+                        .equals(b.findElement(By.id("upload-video-status")).getAttribute("data-status")));
+        assertThat(browser.findElement(By.id("upload-status")).getText()).contains("Ready to watch.");
+        screenshot(browser, "upload-ready");
+
+        browser.findElement(By.id("upload-watch-link")).click();
+        waitFor(
+                browser,
+                b -> "my test card".equals(b.findElement(By.id("video-title")).getText()));
+        script(browser, "arguments[0].muted = true; arguments[0].play();", player(browser));
+        waitFor(browser, b -> number(b, "return arguments[0].currentTime;", player(b)) > 0.5);
+    }
+
+    @Test
+    void aVideoDeletedFromMyVideosCanBeRestoredThere() throws Exception {
+        String base = E2eStack.gatewayUrl();
+        Client api = new Client(base);
+        String owner = "restorer_" + System.nanoTime() % 100000;
+        String token = register(api, owner);
+        long videoId = api.upload(token, "testcard.mp4", "video/mp4", testCard(), Map.of("title", "Keep me"))
+                .json()
+                .path("id")
+                .asLong();
+        awaitReady(api, videoId);
+        WebDriver browser = logIn(base, owner);
+        browser.get(base + "/my.html");
+        By row = By.cssSelector("[data-testid=my-video][data-video-id='" + videoId + "']");
+        waitFor(browser, b -> !b.findElements(row).isEmpty());
+        browser.findElement(row)
+                .findElement(By.cssSelector("[data-action=delete]"))
+                .click();
+        waitFor(browser, b -> b.findElement(row).getText().contains("Deleted. You can restore it"));
+        assertThat(api.get("/api/v1/videos/" + videoId, null).status()).isEqualTo(404);
+        screenshot(browser, "my-videos-deleted");
+
+        browser.findElement(row)
+                .findElement(By.cssSelector("[data-action=restore]"))
+                .click();
+        waitFor(browser, b -> b.findElement(row).getText().contains("Restored."));
+        assertThat(api.get("/api/v1/videos/" + videoId, null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void errorsAreShownAsSentencesNextToWhatCausedThem() throws Exception {
+        String base = E2eStack.gatewayUrl();
+        Client api = new Client(base);
+        String user = "errs_" + System.nanoTime() % 100000;
+        String token = register(api, user);
+        WebDriver browser = chromium();
+        browser.get(base + "/");
+        browser.findElement(By.id("login-username")).sendKeys(user);
+        browser.findElement(By.id("login-password")).sendKeys("not the password");
+        browser.findElement(By.id("login-submit")).click();
+        waitFor(browser, b -> b.findElement(By.id("login-password-error")).isDisplayed());
+        assertThat(browser.findElement(By.id("login-password-error")).getText())
+                .isEqualTo("Wrong username or password.");
+        assertThat(browser.findElement(By.id("login-password")).getAttribute("aria-invalid"))
+                .isEqualTo("true");
+        screenshot(browser, "login-error");
+
+        long videoId = api.upload(token, "testcard.mp4", "video/mp4", testCard(), Map.of("title", "Errors"))
+                .json()
+                .path("id")
+                .asLong();
+        awaitReady(api, videoId);
+        browser.findElement(By.id("login-password")).clear();
+        browser.findElement(By.id("login-password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("login-submit")).click();
+        waitFor(browser, b -> "user".equals(b.findElement(By.id("session")).getAttribute("data-state")));
+        watch(browser, base, videoId);
+        browser.findElement(By.id("danmaku-input")).sendKeys("x".repeat(150));
+        browser.findElement(By.id("danmaku-send")).click();
+        waitFor(browser, b -> b.findElement(By.id("danmaku-status")).isDisplayed());
+        assertThat(browser.findElement(By.id("danmaku-status")).getText())
+                .isEqualTo("A danmaku can be at most 100 characters long.");
+        // a refusal by the server reads as a sentence too: a send to a video that does not exist
+        Object problem = ((JavascriptExecutor) browser)
+                .executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + "import('/assets/api.js').then(api => api.sendDanmaku('999999999', {text: 'hi', playbackMs: 0,"
+                        + " mode: 'SCROLL', color: 1}).then(() => done('sent'), e => done(api.errorMessage(e))));");
+        assertThat(String.valueOf(problem)).isEqualTo("This video does not exist or was deleted.");
+    }
+
+    @Test
+    void aDroppedLiveConnectionShowsReconnectingAndResumes() throws Exception {
+        String base = E2eStack.gatewayUrl();
+        Client api = new Client(base);
+        String sender = "rc_sender_" + System.nanoTime() % 100000;
+        String viewer = "rc_viewer_" + System.nanoTime() % 100000;
+        String senderToken = register(api, sender);
+        register(api, viewer);
+        long videoId = api.upload(senderToken, "testcard.mp4", "video/mp4", testCard(), Map.of("title", "Reconnect"))
+                .json()
+                .path("id")
+                .asLong();
+        awaitReady(api, videoId);
+        WebDriver browser = logIn(base, viewer);
+        watch(browser, base, videoId);
+        script(
+                browser,
+                "const node = document.getElementById('connection-state'); window.__states = [];"
+                        + "new MutationObserver(() => window.__states.push(node.dataset.state + '|' + node.textContent))"
+                        + ".observe(node, {attributes: true, childList: true});"
+                        + "window.__barrage.live.drop();");
+        waitFor(
+                browser,
+                b -> String.valueOf(script(b, "return window.__states.join(',');"))
+                        .contains("reconnecting|Reconnecting…"));
+        waitFor(
+                browser,
+                b -> "open".equals(b.findElement(By.id("connection-state")).getAttribute("data-state")));
+
+        // live again: a danmaku sent now arrives on this page's overlay
+        String text = "after the drop " + System.nanoTime() % 1000;
+        String json = "{\"text\":\"" + text + "\",\"playbackMs\":500}";
+        assertThat(api.postJson("/api/v1/videos/" + videoId + "/danmaku", senderToken, json)
+                        .status())
+                .isEqualTo(201);
+        waitFor(browser, b -> overlayShows(b, text));
+        screenshot(browser, "reconnected");
+    }
+
+    private static void awaitReady(Client api, long videoId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!"READY"
+                .equals(api.get("/api/v1/videos/" + videoId, null)
+                        .json()
+                        .path("status")
+                        .asString())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("video " + videoId + " not READY within 90 s");
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static void screenshot(WebDriver browser, String name) throws IOException {
+        Path dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.write(dir.resolve(name + ".png"), png);
     }
 
     private WebDriver logIn(String base, String username) throws IOException {

@@ -33,7 +33,15 @@ class CorsAllowList implements WebFilter {
         CorsConfiguration cors = new CorsConfiguration();
         cors.setAllowedOrigins(properties.allowedOrigins());
         cors.setAllowedMethods(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"));
-        cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "X-Request-Id", "Range", "If-Range"));
+        cors.setAllowedHeaders(List.of(
+                "Authorization",
+                "Content-Type",
+                "X-Request-Id",
+                "Range",
+                "If-Range",
+                "If-Match",
+                "Idempotency-Key",
+                "X-Barrage-Csrf"));
         cors.setExposedHeaders(
                 List.of("X-Request-Id", "Retry-After", "Location", "Content-Range", "Accept-Ranges", "ETag"));
         cors.setAllowCredentials(true);

@@ -1,0 +1,173 @@
+package io.barrage.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.barrage.infra.Service;
+import io.barrage.infra.TestInfra;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What the browser-facing edge adds for the web UI: CSRF protection of cookie-authenticated writes,
+ * and cache headers on the UI's static files. Every service is a stand-in that accepts any session
+ * token and answers 200, so a 403 can only come from the gateway.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class WebUiEdgeTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DisposableServer backend = startBackend();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        TestInfra.springProperties(Service.GATEWAY).forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("management.server.port", () -> "0");
+        for (String service : new String[] {"user-service", "video-service", "danmaku-service", "push-service"}) {
+            registry.add(
+                    "spring.cloud.discovery.client.simple.instances." + service + "[0].uri",
+                    () -> "http://127.0.0.1:" + backend.port());
+        }
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        backend.disposeNow();
+    }
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void aCookieAuthenticatedWriteWithoutTheCsrfHeaderIsRefused() throws Exception {
+        String cookie = "BARRAGE_SESSION=user-1";
+        for (String method : new String[] {"POST", "PUT", "PATCH", "DELETE"}) {
+            var refused = send(method, "/api/v1/videos/1", "Cookie", cookie);
+            assertThat(refused.statusCode()).as(method).isEqualTo(403);
+            assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            JsonNode problem = JSON.readTree(refused.body());
+            assertThat(problem.get("code").asString()).isEqualTo("csrf-rejected");
+            assertThat(problem.get("status").asInt()).isEqualTo(403);
+        }
+        // a header with another value proves nothing either
+        assertThat(send("POST", "/api/v1/videos/1/danmaku", "Cookie", cookie, "X-Barrage-Csrf", "yes")
+                        .statusCode())
+                .isEqualTo(403);
+        // logging out is a write like any other
+        assertThat(send("DELETE", "/api/v1/sessions/current", "Cookie", cookie).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void theCsrfHeaderABearerTokenOrNoCookieLetWritesThrough() throws Exception {
+        String cookie = "BARRAGE_SESSION=user-1";
+        var withHeader = send("POST", "/api/v1/videos/1/danmaku", "Cookie", cookie, "X-Barrage-Csrf", "1");
+        assertThat(withHeader.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(withHeader.body()).get("path").asString()).isEqualTo("/api/v1/videos/1/danmaku");
+        assertThat(send("PATCH", "/api/v1/videos/1", "Cookie", cookie, "X-Barrage-Csrf", "1")
+                        .statusCode())
+                .isEqualTo(200);
+        // a browser never adds a bearer token by itself, so such a request cannot be forged
+        assertThat(send("DELETE", "/api/v1/videos/1", "Cookie", cookie, "Authorization", "Bearer user-1")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(send("POST", "/api/v1/videos/1/danmaku", "Authorization", "Bearer user-1")
+                        .statusCode())
+                .isEqualTo(200);
+        // an anonymous write (register, log in) has no cookie to abuse
+        assertThat(send("POST", "/api/v1/sessions").statusCode()).isEqualTo(200);
+        // Basic credentials are re-sent by browsers on their own: they do not exempt a cookie write
+        assertThat(send("POST", "/api/v1/videos/1/danmaku", "Cookie", cookie, "Authorization", "Basic eDp5")
+                        .statusCode())
+                .isEqualTo(403);
+        // reads never need it
+        assertThat(send("GET", "/api/v1/videos/1", "Cookie", cookie).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void htmlIsRevalidatedWithAnEtagAndAnswers304WhenUnchanged() throws Exception {
+        for (String path : new String[] {"/", "/index.html", "/watch.html"}) {
+            var page = send("GET", path);
+            assertThat(page.statusCode()).as(path).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+            assertThat(page.headers().firstValue("Cache-Control")).as(path).contains("no-cache");
+            String etag = page.headers().firstValue("ETag").orElseThrow();
+            assertThat(etag).matches("\"[0-9a-f]{24}\"");
+
+            var again = send("GET", path, "If-None-Match", etag);
+            assertThat(again.statusCode()).as(path).isEqualTo(304);
+            assertThat(again.body()).isEmpty();
+            assertThat(again.headers().firstValue("ETag")).contains(etag);
+            assertThat(send("GET", path, "If-None-Match", "\"stale\"").statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(send("GET", "/index.html").headers().firstValue("Last-Modified"))
+                .isPresent();
+    }
+
+    @Test
+    void unhashedAssetsCarryAnEtagAndAreRevalidatedToo() throws Exception {
+        var script = send("GET", "/assets/watch.js");
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type").orElse("")).contains("javascript");
+        assertThat(script.headers().firstValue("Cache-Control")).contains("no-cache");
+        String etag = script.headers().firstValue("ETag").orElseThrow();
+        assertThat(send("GET", "/assets/watch.js", "If-None-Match", etag).statusCode())
+                .isEqualTo(304);
+        // API answers are not touched
+        assertThat(send("GET", "/api/v1/videos/1").headers().firstValue("ETag")).isEmpty();
+    }
+
+    private HttpResponse<String> send(String method, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(15))
+                .method(
+                        method,
+                        method.equals("GET")
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString("{}"));
+        if (!method.equals("GET")) {
+            request.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static DisposableServer startBackend() {
+        return HttpServer.create()
+                .bindAddress(() -> new InetSocketAddress("127.0.0.1", 0))
+                .route(routes -> routes.post(
+                                "/internal/v1/sessions/introspect",
+                                (request, response) -> response.header("Content-Type", "application/json")
+                                        .sendString(Mono.just("{\"userId\":1,\"username\":\"alice\"}"))
+                                        .then())
+                        .route(
+                                request -> true,
+                                (request, response) -> request.receive()
+                                        .then(response.header("Content-Type", "application/json")
+                                                .sendString(Mono.just(JSON.writeValueAsString(
+                                                        java.util.Map.of("path", request.uri()))))
+                                                .then())))
+                .bindNow();
+    }
+}
