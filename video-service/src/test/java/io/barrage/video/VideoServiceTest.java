@@ -243,6 +243,23 @@ class VideoServiceTest {
 
         JsonNode internal = json.readTree(internal("GET", id, true).body());
         assertThat(internal.get("status").asString()).isEqualTo("DELETED");
+
+        // the owner's own list still shows it (so it can be restored); nobody else's does
+        JsonNode mine = json.readTree(
+                send("GET", "/api/v1/videos?owner=me&size=100", 11L).body());
+        assertThat(mine.get("items")
+                        .valueStream()
+                        .filter(v -> v.get("id").asLong() == id)
+                        .map(v -> v.get("status").asString()))
+                .containsExactly("DELETED");
+        assertThat(json.readTree(send("GET", "/api/v1/videos?owner=me&size=100", 12L)
+                                .body())
+                        .get("items")
+                        .valueStream()
+                        .map(v -> v.get("id").asLong()))
+                .doesNotContain(id);
+        assertProblem(send("GET", "/api/v1/videos?owner=me", null), 401, "unauthenticated");
+        assertProblem(send("GET", "/api/v1/videos?owner=11", 12L), 400, "invalid-request");
         assertThat(internal.get("durationMs").asLong()).isEqualTo(2500);
 
         assertProblem(send("POST", "/api/v1/videos/" + id + "/restore", 12L), 404, "video-not-found");

@@ -39,10 +39,20 @@ class VideoController {
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "20") int size,
             @RequestParam(defaultValue = "new") String sort,
-            @RequestParam(required = false) String q) {
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String owner,
+            HttpServletRequest request) {
         if (page < 0 || size < 1 || size > 100) {
             throw new ApiException(
                     HttpStatus.BAD_REQUEST, "invalid-request", "page must be >= 0 and size between 1 and 100.");
+        }
+        if (owner != null) {
+            if (!owner.equals("me")) {
+                throw new ApiException(
+                        HttpStatus.BAD_REQUEST, "invalid-request", "owner can only be me: others see READY videos.");
+            }
+            // the caller's own videos in every state, so a deleted one can be restored until it is purged
+            return search.mine(credentials.requireUser(request), page, size);
         }
         if (q != null && q.length() > 200) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "invalid-request", "q must be at most 200 characters.");

@@ -65,6 +65,16 @@ public class VideoSearch {
         return new VideoPage(withViews(videos.selectList(select)), page, size, total);
     }
 
+    /** One owner's videos in every state (uploading, failed, deleted but not yet purged), newest first. */
+    VideoPage mine(long ownerId, int page, int size) {
+        long total = videos.selectCount(new QueryWrapper<Video>().eq("owner_id", ownerId));
+        List<Video> rows = videos.selectList(new QueryWrapper<Video>()
+                .eq("owner_id", ownerId)
+                .orderByDesc("created_at", "id")
+                .last("LIMIT " + size + " OFFSET " + (long) page * size));
+        return new VideoPage(withViews(rows), page, size, total);
+    }
+
     /** The most viewed READY videos by MariaDB's count: the hot list when Redis is unavailable. */
     public List<VideoView> mostViewed(int limit) {
         return withViews(
