@@ -44,12 +44,13 @@ function row(video) {
   );
   form.hidden = !editable;
   const heading = el('a', { href: `watch.html?id=${encodeURIComponent(video.id)}`, text: video.title || 'Untitled' });
-  const meta = el('p', {
-    class: 'muted',
-    text: [formatDuration(video.durationMs), video.createdAt ? formatDate(video.createdAt) : '', String(video.status ?? '').toLowerCase()]
+  const meta = el('p', { class: 'muted' });
+  const showStatus = (state) => {
+    meta.textContent = [formatDuration(video.durationMs), video.createdAt ? formatDate(video.createdAt) : '', String(state ?? '').toLowerCase()]
       .filter(Boolean)
-      .join(' · '),
-  });
+      .join(' · ');
+  };
+  showStatus(video.status);
   const remove = el('button', { class: 'button', type: 'button', text: 'Delete', dataset: { action: 'delete' } });
   const restore = el('button', { class: 'button', type: 'button', text: 'Restore', dataset: { action: 'restore' }, hidden: true });
   const item = el(
@@ -67,6 +68,7 @@ function row(video) {
     remove.hidden = deleted;
     restore.hidden = !deleted;
     form.hidden = deleted || !editable;
+    if (deleted) showStatus('DELETED');
   };
   setDeleted(video.status === 'DELETED');
 
@@ -140,8 +142,9 @@ function row(video) {
   restore.addEventListener('click', async () => {
     restore.disabled = true;
     try {
-      await restoreVideo(video.id);
+      const restored = await restoreVideo(video.id);
       setDeleted(false);
+      showStatus(restored?.status ?? 'READY');
       delete item.dataset.etag;
       setStatus(status, 'Restored.', 'ok');
       remove.focus();
