@@ -95,10 +95,16 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 {{- if eq $name "push-service" -}}
 {{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards)) -}}
+{{- /* every meter of a shard carries its index: the dashboard's connections per shard */ -}}
+{{- $_ := set $cfg "management" (dict "metrics" (dict "tags" (dict "shard" "${barrage.push.shard-index:0}"))) -}}
 {{- end -}}
 {{- if eq $name "gateway" -}}
 {{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards)) -}}
-{{- $_ := set $cfg "management" (dict "server" (dict "port" $svc.managementPort)) -}}
+{{- /* per-route timings (spring.cloud.gateway.requests, off by default) with buckets: the gateway latency
+       panel and alert, which must leave WebSocket upgrades out */ -}}
+{{- $histograms := dict "http.server.requests" true "spring.cloud.gateway.requests" true -}}
+{{- $_ := set $cfg "management" (dict "server" (dict "port" $svc.managementPort) "metrics" (dict "distribution" (dict "percentiles-histogram" $histograms))) -}}
+{{- $_ := set $spring "cloud" (mustMergeOverwrite $cloud (dict "gateway" (dict "server" (dict "webflux" (dict "metrics" (dict "enabled" true)))))) -}}
 {{- end -}}
 {{- if $barrage }}{{ $_ := set $cfg "barrage" $barrage }}{{ end -}}
 {{- mustMergeOverwrite $cfg (deepCopy (default dict $svc.config)) | toYaml -}}

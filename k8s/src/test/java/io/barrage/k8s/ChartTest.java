@@ -278,6 +278,19 @@ class ChartTest {
                                             .getMatchLabels()
                                             .get("kubernetes.io/metadata.name")));
             assertThat(fromIngressController).as(name).isEqualTo(name.equals("gateway"));
+            // pods of the release reach a service's port (and its /internal API) only if they are one of
+            // the six components: the topic Job and anything else in the namespace do not
+            ingressRules.stream()
+                    .flatMap(r -> r.getFrom().stream())
+                    .filter(peer -> peer.getPodSelector() != null && peer.getNamespaceSelector() == null)
+                    .forEach(peer -> assertThat(peer.getPodSelector().getMatchExpressions())
+                            .as(name)
+                            .singleElement()
+                            .satisfies(e -> {
+                                assertThat(e.getKey()).isEqualTo("app.kubernetes.io/name");
+                                assertThat(e.getOperator()).isEqualTo("In");
+                                assertThat(e.getValues()).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+                            }));
 
             Set<Integer> egressPorts = new HashSet<>();
             for (NetworkPolicyEgressRule rule : policy.getSpec().getEgress()) {

@@ -22,6 +22,24 @@ class ComposeTest {
     /** Jobs that run once; they have no health, others wait for them to complete. */
     private static final Set<String> ONE_SHOT = Set.of("kafka-init", "minio-init");
 
+    /** A Compose service's definition, YAML merge keys resolved. */
+    static Object service(String name) {
+        return SERVICES.get(name);
+    }
+
+    @Test
+    void theServicesOfTheComposeProfileAreExactlyTheChartsComponents() {
+        Set<String> profiled = new java.util.TreeSet<>();
+        SERVICES.forEach((name, value) -> {
+            Object profiles = Repo.map(value).get("profiles");
+            if (profiles != null && Repo.list(profiles).contains("compose")) {
+                profiled.add(name);
+            }
+        });
+        assertThat(profiled).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+        assertThat(CHART_SERVICES.keySet()).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+    }
+
     @Test
     void theInfrastructureAndTheSixServicesAreThere() {
         assertThat(SERVICES)
