@@ -15,7 +15,7 @@ class DeployFilesTest {
         for (String name : Repo.COMPONENTS) {
             String dockerfile = Repo.read(Repo.root().resolve("deploy/docker/" + name + "/Dockerfile"));
             int port = Repo.PORTS.get(name);
-            int health = name.equals("gateway") ? Repo.GATEWAY_MANAGEMENT_PORT : port;
+            int health = Repo.MANAGEMENT_PORTS.get(name);
 
             assertThat(dockerfile)
                     .as(name)
@@ -30,7 +30,8 @@ class DeployFilesTest {
                     .contains("HEALTHCHECK ")
                     .contains("CMD [\"healthcheck\", \"" + health + "\", \"/actuator/health/liveness\"]")
                     .contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]")
-                    .containsPattern("(?m)^EXPOSE " + port + "( |$)");
+                    .containsPattern("(?m)^EXPOSE " + port + " " + health + "$")
+                    .containsPattern("(?m)^\\s+MANAGEMENT_SERVER_PORT=" + health + "$");
             // the last FROM is the runtime stage, and the user is switched after everything is copied
             assertThat(dockerfile.lastIndexOf("FROM eclipse-temurin:25-jre")).isLessThan(dockerfile.indexOf("USER "));
             assertThat(dockerfile.lastIndexOf("COPY ")).isLessThan(dockerfile.indexOf("USER "));
