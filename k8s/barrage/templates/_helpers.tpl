@@ -102,6 +102,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 {{- if eq $name "gateway" -}}
 {{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards)) -}}
+{{- with $v.ingress.trustedProxies }}{{ $_ := set $barrage.gateway "trusted-proxies" . }}{{ end -}}
 {{- /* per-route timings (spring.cloud.gateway.requests, off by default) with buckets: the gateway latency
        panel and alert, which must leave WebSocket upgrades out */ -}}
 {{- $histograms := dict "http.server.requests" true "spring.cloud.gateway.requests" true -}}

@@ -325,6 +325,17 @@ class ChartTest {
         }
     }
 
+    @Test
+    void behindTheIngressTheGatewayBelievesForwardedForFromTheControllerOnly() {
+        assertThat(DEFAULTS.property("gateway", "barrage.gateway.trusted-proxies"))
+                .isNull();
+        assertThat(Repo.list(PRODUCTION.property("gateway", "barrage.gateway.trusted-proxies")))
+                .containsExactly("10.244.0.0/16");
+        assertThat(Repo.read(Repo.root().resolve("gateway/src/main/java/io/barrage/gateway/edge/ClientAddress.java")))
+                .contains("@ConfigurationProperties(\"barrage.gateway\")")
+                .contains("List<String> trustedProxies");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("renders")
     void theIngressSendsEverythingToTheGatewayAndKeepsWebSocketsOpen(String label, Rendered render) {
