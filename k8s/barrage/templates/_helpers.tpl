@@ -59,6 +59,8 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- $v := $root.Values -}}
 {{- $cfg := dict -}}
 {{- $_ := set $cfg "server" (dict "port" $svc.port) -}}
+{{- $management := dict "server" (dict "port" $svc.managementPort) -}}
+{{- $_ := set $cfg "management" $management -}}
 {{- $spring := dict "kafka" (dict "bootstrap-servers" $v.kafka.bootstrapServers) -}}
 {{- if $svc.database -}}
 {{- $url := printf "jdbc:mariadb://%s:%v/%s" $v.mysql.host $v.mysql.port $svc.database -}}
@@ -95,10 +97,17 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 {{- if eq $name "push-service" -}}
 {{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards)) -}}
+{{- /* every meter of a shard carries its index: the dashboard's connections per shard */ -}}
+{{- $_ := set $management "metrics" (dict "tags" (dict "shard" "${barrage.push.shard-index:0}")) -}}
 {{- end -}}
 {{- if eq $name "gateway" -}}
 {{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards)) -}}
-{{- $_ := set $cfg "management" (dict "server" (dict "port" $svc.managementPort)) -}}
+{{- with $v.ingress.trustedProxies }}{{ $_ := set $barrage.gateway "trusted-proxies" . }}{{ end -}}
+{{- /* per-route timings (spring.cloud.gateway.requests, off by default) with buckets: the gateway latency
+       panel and alert, which must leave WebSocket upgrades out */ -}}
+{{- $histograms := dict "http.server.requests" true "spring.cloud.gateway.requests" true -}}
+{{- $_ := set $management "metrics" (dict "distribution" (dict "percentiles-histogram" $histograms)) -}}
+{{- $_ := set $spring "cloud" (mustMergeOverwrite $cloud (dict "gateway" (dict "server" (dict "webflux" (dict "metrics" (dict "enabled" true)))))) -}}
 {{- end -}}
 {{- if $barrage }}{{ $_ := set $cfg "barrage" $barrage }}{{ end -}}
 {{- mustMergeOverwrite $cfg (deepCopy (default dict $svc.config)) | toYaml -}}
@@ -109,7 +118,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- $root := .root -}}
 {{- $name := .name -}}
 {{- $svc := index $root.Values.services $name -}}
-{{- $mgmtPort := default $svc.port $svc.managementPort -}}
+{{- $mgmtPort := $svc.managementPort -}}
 metadata:
   labels:
     {{- include "barrage.labels" . | nindent 4 }}
@@ -155,15 +164,16 @@ spec:
       ports:
         - name: http
           containerPort: {{ $svc.port }}
-        {{- if $svc.managementPort }}
         - name: management
-          containerPort: {{ $svc.managementPort }}
-        {{- end }}
+          containerPort: {{ $mgmtPort }}
       env:
         - name: SPRING_PROFILES_ACTIVE
           value: k8s
         - name: SPRING_CONFIG_ADDITIONALLOCATION
           value: optional:file:/config/
+        # the image has a default; the chart's value wins (and is the port the probes use)
+        - name: MANAGEMENT_SERVER_PORT
+          value: {{ $mgmtPort | quote }}
         - name: JAVA_TOOL_OPTIONS
           value: {{ printf "%s -Djava.io.tmpdir=/tmp" $root.Values.jvm.options | quote }}
         - name: BARRAGE_SERVICETOKEN

@@ -56,12 +56,17 @@ class ChartTest {
             Service service = render.get(Service.class, name);
             assertThat(service.getSpec().getPorts())
                     .as("%s Service", name)
-                    .anySatisfy(p -> assertThat(p.getPort()).isEqualTo(Repo.PORTS.get(name)));
+                    .anySatisfy(p -> assertThat(p.getPort()).isEqualTo(Repo.PORTS.get(name)))
+                    .anySatisfy(p -> {
+                        assertThat(p.getName()).isEqualTo("management");
+                        assertThat(p.getPort()).isEqualTo(Repo.MANAGEMENT_PORTS.get(name));
+                    });
             assertThat(render.springConfig(name)).as("%s ConfigMap", name).isNotEmpty();
             assertThat(render.find(PodDisruptionBudget.class, name))
                     .as("%s PDB", name)
                     .isPresent();
             assertThat(render.property(name, "server.port")).isEqualTo(Repo.PORTS.get(name));
+            assertThat(render.property(name, "management.server.port")).isEqualTo(Repo.MANAGEMENT_PORTS.get(name));
             if (name.equals("push-service")) {
                 assertThat(render.find(Deployment.class, name)).isEmpty();
                 assertThat(render.get(StatefulSet.class, name).getSpec().getServiceName())
@@ -132,9 +137,9 @@ class ChartTest {
                 assertThat(tag).as(where).isNotEqualTo("latest");
                 if (!workload.kind().equals("Job")) {
                     assertThat(image).as(where).contains("/" + workload.name() + ":");
-                    int port = workload.name().equals("gateway")
-                            ? Repo.GATEWAY_MANAGEMENT_PORT
-                            : Repo.PORTS.get(workload.name());
+                    int port = Repo.MANAGEMENT_PORTS.get(workload.name());
+                    // the image's default management port is overridden by the chart's, the probes' port
+                    assertThat(env(c, "MANAGEMENT_SERVER_PORT")).as(where).isEqualTo(String.valueOf(port));
                     assertProbe(where + " startup", c.getStartupProbe(), "/actuator/health/liveness", port);
                     assertProbe(where + " liveness", c.getLivenessProbe(), "/actuator/health/liveness", port);
                     assertProbe(where + " readiness", c.getReadinessProbe(), "/actuator/health/readiness", port);
@@ -278,6 +283,35 @@ class ChartTest {
                                             .getMatchLabels()
                                             .get("kubernetes.io/metadata.name")));
             assertThat(fromIngressController).as(name).isEqualTo(name.equals("gateway"));
+            // monitoring reaches the actuator's port only; the API port (and so /internal) only the ingress
+            // controller (gateway) or the components (the others)
+            int api = Repo.PORTS.get(name);
+            int management = Repo.MANAGEMENT_PORTS.get(name);
+            for (var rule : ingressRules) {
+                boolean fromMonitoring = rule.getFrom().stream()
+                        .anyMatch(peer -> peer.getNamespaceSelector() != null
+                                && "monitoring"
+                                        .equals(peer.getNamespaceSelector()
+                                                .getMatchLabels()
+                                                .get("kubernetes.io/metadata.name")));
+                assertThat(rule.getPorts())
+                        .as("%s ingress from %s", name, rule.getFrom())
+                        .extracting(p -> p.getPort().getIntVal())
+                        .containsExactly(fromMonitoring ? management : api);
+            }
+            // pods of the release reach a service's port (and its /internal API) only if they are one of
+            // the six components: the topic Job and anything else in the namespace do not
+            ingressRules.stream()
+                    .flatMap(r -> r.getFrom().stream())
+                    .filter(peer -> peer.getPodSelector() != null && peer.getNamespaceSelector() == null)
+                    .forEach(peer -> assertThat(peer.getPodSelector().getMatchExpressions())
+                            .as(name)
+                            .singleElement()
+                            .satisfies(e -> {
+                                assertThat(e.getKey()).isEqualTo("app.kubernetes.io/name");
+                                assertThat(e.getOperator()).isEqualTo("In");
+                                assertThat(e.getValues()).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+                            }));
 
             Set<Integer> egressPorts = new HashSet<>();
             for (NetworkPolicyEgressRule rule : policy.getSpec().getEgress()) {
@@ -289,6 +323,17 @@ class ChartTest {
                     .as("%s may reach port %s", name, port)
                     .isEqualTo(allowed.contains(name)));
         }
+    }
+
+    @Test
+    void behindTheIngressTheGatewayBelievesForwardedForFromTheControllerOnly() {
+        assertThat(DEFAULTS.property("gateway", "barrage.gateway.trusted-proxies"))
+                .isNull();
+        assertThat(Repo.list(PRODUCTION.property("gateway", "barrage.gateway.trusted-proxies")))
+                .containsExactly("10.244.0.0/16");
+        assertThat(Repo.read(Repo.root().resolve("gateway/src/main/java/io/barrage/gateway/edge/ClientAddress.java")))
+                .contains("@ConfigurationProperties(\"barrage.gateway\")")
+                .contains("List<String> trustedProxies");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -328,7 +373,16 @@ class ChartTest {
         assertThat(DEFAULTS.ofKind("ServiceMonitor")).isEmpty();
         assertThat(DEFAULTS.ofKind("PrometheusRule")).isEmpty();
 
-        assertThat(PRODUCTION.ofKind("ServiceMonitor")).hasSize(2);
+        assertThat(PRODUCTION.ofKind("ServiceMonitor")).singleElement().satisfies(monitor -> {
+            Map<String, Object> spec = Repo.map(((io.fabric8.kubernetes.api.model.GenericKubernetesResource) monitor)
+                                            .getAdditionalProperties())
+                                    .get("spec")
+                            instanceof Map<?, ?> m
+                    ? Repo.map(m)
+                    : Map.of();
+            assertThat(Repo.list(spec.get("endpoints")))
+                    .allSatisfy(e -> assertThat(Repo.map(e)).containsEntry("port", "management"));
+        });
         HasMetadata rule = PRODUCTION.ofKind("PrometheusRule").getFirst();
         assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
         Set<String> rendered = new HashSet<>();

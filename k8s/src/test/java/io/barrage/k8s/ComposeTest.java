@@ -22,6 +22,24 @@ class ComposeTest {
     /** Jobs that run once; they have no health, others wait for them to complete. */
     private static final Set<String> ONE_SHOT = Set.of("kafka-init", "minio-init");
 
+    /** A Compose service's definition, YAML merge keys resolved. */
+    static Object service(String name) {
+        return SERVICES.get(name);
+    }
+
+    @Test
+    void theServicesOfTheComposeProfileAreExactlyTheChartsComponents() {
+        Set<String> profiled = new java.util.TreeSet<>();
+        SERVICES.forEach((name, value) -> {
+            Object profiles = Repo.map(value).get("profiles");
+            if (profiles != null && Repo.list(profiles).contains("compose")) {
+                profiled.add(name);
+            }
+        });
+        assertThat(profiled).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+        assertThat(CHART_SERVICES.keySet()).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+    }
+
     @Test
     void theInfrastructureAndTheSixServicesAreThere() {
         assertThat(SERVICES)
@@ -89,14 +107,17 @@ class ComposeTest {
                     Repo.list(Repo.map(service.get("healthcheck")).get("test"));
             int probed = Integer.parseInt(String.valueOf(healthcheck.get(2)));
             assertThat(healthcheck.get(3)).isEqualTo("/actuator/health/readiness");
+            int managementPort = Repo.MANAGEMENT_PORTS.get(name);
+            assertThat(probed)
+                    .as(name)
+                    .isEqualTo(Repo.map(CHART_SERVICES.get(name)).get("managementPort"))
+                    .isEqualTo(managementPort);
             if (name.equals("gateway")) {
-                assertThat(probed)
-                        .isEqualTo(Repo.map(CHART_SERVICES.get(name)).get("managementPort"))
-                        .isEqualTo(Repo.GATEWAY_MANAGEMENT_PORT);
                 assertThat(Repo.list(service.get("ports"))).containsExactly(chartPort + ":" + chartPort);
             } else {
-                assertThat(probed).as(name).isEqualTo(chartPort);
-                assertThat(Repo.list(service.get("expose"))).as(name).containsExactly(String.valueOf(chartPort));
+                assertThat(Repo.list(service.get("expose")))
+                        .as(name)
+                        .containsExactly(String.valueOf(chartPort), String.valueOf(managementPort));
                 assertThat(service.get("ports"))
                         .as("only the gateway is published")
                         .isNull();
@@ -105,7 +126,7 @@ class ComposeTest {
         // Prometheus scrapes the same names and ports, with job = service name as on Kubernetes
         String prometheus = Repo.read(Repo.root().resolve("deploy/monitoring/prometheus.yml"));
         for (String name : Repo.COMPONENTS) {
-            int port = name.equals("gateway") ? Repo.GATEWAY_MANAGEMENT_PORT : Repo.PORTS.get(name);
+            int port = Repo.MANAGEMENT_PORTS.get(name);
             assertThat(prometheus).contains("job_name: " + name).contains("\"" + name + ":" + port + "\"");
         }
     }

@@ -15,7 +15,7 @@ class DeployFilesTest {
         for (String name : Repo.COMPONENTS) {
             String dockerfile = Repo.read(Repo.root().resolve("deploy/docker/" + name + "/Dockerfile"));
             int port = Repo.PORTS.get(name);
-            int health = name.equals("gateway") ? Repo.GATEWAY_MANAGEMENT_PORT : port;
+            int health = Repo.MANAGEMENT_PORTS.get(name);
 
             assertThat(dockerfile)
                     .as(name)
@@ -30,12 +30,42 @@ class DeployFilesTest {
                     .contains("HEALTHCHECK ")
                     .contains("CMD [\"healthcheck\", \"" + health + "\", \"/actuator/health/liveness\"]")
                     .contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]")
-                    .containsPattern("(?m)^EXPOSE " + port + "( |$)");
+                    .containsPattern("(?m)^EXPOSE " + port + " " + health + "$")
+                    .containsPattern("(?m)^\\s+MANAGEMENT_SERVER_PORT=" + health + "$");
             // the last FROM is the runtime stage, and the user is switched after everything is copied
             assertThat(dockerfile.lastIndexOf("FROM eclipse-temurin:25-jre")).isLessThan(dockerfile.indexOf("USER "));
             assertThat(dockerfile.lastIndexOf("COPY ")).isLessThan(dockerfile.indexOf("USER "));
         }
         assertThat(Repo.root().resolve("deploy/docker/healthcheck")).isExecutable();
+    }
+
+    /** Module = artifact = jar = spring.application.name, on the port every other artefact uses. */
+    @Test
+    void everyComponentIsAModuleWithThatApplicationNameAndPort() {
+        String rootPom = Repo.read(Repo.root().resolve("pom.xml"));
+        for (String name : Repo.COMPONENTS) {
+            assertThat(rootPom).as(name).contains("<module>" + name + "</module>");
+            String pom = Repo.read(Repo.root().resolve(name + "/pom.xml"));
+            assertThat(pom).as(name).contains("<artifactId>" + name + "</artifactId>");
+            // the Dockerfiles copy <module>/target/<module>-exec.jar
+            assertThat(pom).as(name).contains("<finalName>" + name + "</finalName>");
+            Map<String, Object> yaml = Repo.yaml(Repo.root().resolve(name + "/src/main/resources/application.yml"));
+            assertThat(property(yaml, "spring.application.name")).as(name).isEqualTo(name);
+            assertThat(property(yaml, "server.port")).as(name).isEqualTo(Repo.PORTS.get(name));
+        }
+        assertThat(property(
+                        Repo.yaml(Repo.root().resolve("gateway/src/main/resources/application.yml")),
+                        "management.server.port"))
+                .isEqualTo(Repo.GATEWAY_MANAGEMENT_PORT);
+        assertThat(rootPom).contains("<classifier>exec</classifier>");
+    }
+
+    private static Object property(Map<String, Object> yaml, String dotted) {
+        Object node = yaml;
+        for (String key : dotted.split("\\.")) {
+            node = node instanceof Map<?, ?> m ? m.get(key) : null;
+        }
+        return node;
     }
 
     @Test

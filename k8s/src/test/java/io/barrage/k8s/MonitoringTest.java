@@ -2,6 +2,10 @@ package io.barrage.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,14 +50,78 @@ class MonitoringTest {
                         "Purge failures");
         assertThat(dashboardMetrics())
                 .contains(
-                        "barrage_danmaku_ingest_total",
+                        "http_server_requests_seconds_count",
                         "barrage_danmaku_delivery_latency_seconds_bucket",
                         "barrage_push_connections",
                         "kafka_consumer_fetch_manager_records_lag_max",
-                        "http_server_requests_seconds_count",
-                        "http_server_requests_seconds_bucket",
+                        "danmaku_persist_lag_seconds_bucket",
+                        "spring_cloud_gateway_requests_seconds_bucket",
                         "barrage_scheduler_purge_backlog",
                         "barrage_scheduler_purge_failures_total");
+    }
+
+    /**
+     * A panel or a rule on a metric that no service exports shows nothing and never fires. Every name they
+     * use is either a meter the services' code registers (Micrometer's Prometheus naming: counters end in
+     * {@code _total}, timers in {@code _seconds_count|sum|max|bucket}) or one of the framework's meters
+     * below, each checked to be switched on where it needs to be.
+     */
+    @Test
+    void everyMetricTheDashboardAndTheAlertsUseIsExported() {
+        Set<String> exported = new TreeSet<>(registeredMeters());
+        // Spring's HTTP server observations, in every service
+        exported.addAll(timer("http.server.requests"));
+        // Spring Kafka's listener containers bind the Kafka client metrics of their consumers
+        assertThat(Repo.read(Repo.root()
+                        .resolve("danmaku-service/src/main/java/io/barrage/danmaku/history/DanmakuPersister.java")))
+                .contains("@KafkaListener");
+        exported.add("kafka_consumer_fetch_manager_records_lag_max");
+        // the gateway's per-route timer is off by default: the chart and Compose switch it on, with buckets
+        Chart.Rendered render = Chart.render(c -> c);
+        assertThat(render.property("gateway", "spring.cloud.gateway.server.webflux.metrics.enabled"))
+                .isEqualTo(true);
+        assertThat(Repo.map(render.property("gateway", "management.metrics.distribution.percentiles-histogram")))
+                .containsEntry("spring.cloud.gateway.requests", true);
+        Map<String, Object> gatewayEnv =
+                Repo.map(Repo.map(ComposeTest.service("gateway")).get("environment"));
+        assertThat(gatewayEnv)
+                .containsEntry("SPRING_CLOUD_GATEWAY_SERVER_WEBFLUX_METRICS_ENABLED", "true")
+                .containsEntry(
+                        "MANAGEMENT_METRICS_DISTRIBUTION_PERCENTILESHISTOGRAM_SPRING_CLOUD_GATEWAY_REQUESTS", "true");
+        exported.addAll(timer("spring.cloud.gateway.requests"));
+        // Prometheus' own
+        exported.add("up");
+
+        Set<String> used = new TreeSet<>(dashboardMetrics());
+        used.addAll(alertMetrics());
+        assertThat(used)
+                .allSatisfy(metric -> assertThat(exported)
+                        .as("%s is used by the dashboard or a rule but no service exports it", metric)
+                        .contains(metric));
+    }
+
+    /** The labels and label values the queries select on exist too. */
+    @Test
+    void theLabelsTheQueriesSelectOnExist() {
+        String queries = String.join("\n", queries());
+        // connections per shard: push-service tags every meter with its shard index, on Kubernetes and in Compose
+        assertThat(queries).contains("sum by (shard) (barrage_push_connections)");
+        assertThat(Chart.render(c -> c).property("push-service", "management.metrics.tags.shard"))
+                .isEqualTo("${barrage.push.shard-index:0}");
+        assertThat(Repo.map(Repo.map(ComposeTest.service("push-service")).get("environment")))
+                .containsEntry("MANAGEMENT_METRICS_TAGS_SHARD", "0");
+        // danmaku ingest: the request mappings that create danmaku
+        assertThat(queries).contains("uri=~\"/api/v1/videos/[{]id[}]/danmaku|/dplayer/v3/?\"");
+        assertThat(Repo.read(Repo.root()
+                        .resolve("danmaku-service/src/main/java/io/barrage/danmaku/ingest/DanmakuController.java")))
+                .contains("@PostMapping(\"/api/v1/videos/{id}/danmaku\")");
+        assertThat(Repo.read(Repo.root()
+                        .resolve("danmaku-service/src/main/java/io/barrage/danmaku/compat/DPlayerController.java")))
+                .contains("@PostMapping({\"/dplayer/v3\", \"/dplayer/v3/\"})");
+        // the gateway's WebSocket route, left out of its latency
+        assertThat(queries).contains("routeId!=\"push-service-ws\"");
+        assertThat(Repo.read(Repo.root().resolve("gateway/src/main/resources/application.yml")))
+                .contains("- id: push-service-ws");
     }
 
     @Test
@@ -101,6 +170,92 @@ class MonitoringTest {
         assertThat(metrics("sum by (le) (rate(a_bucket{job=\"gateway\",uri!~\"/ws/.*\"}[5m])) / "
                         + "clamp_min(sum(rate(b_total[5m])), 0.001) > 0.01 and up == 0 and c offset 10m"))
                 .containsExactlyInAnyOrder("a_bucket", "b_total", "up", "c");
+        // braces inside a label value are not the end of the label set
+        assertThat(metrics("sum by (outcome) (rate(d_count{uri=~\"/v/[{]id[}]/x\",outcome=\"SERVER_ERROR\"}[1m]))"))
+                .containsExactly("d_count");
+    }
+
+    @Test
+    void theMeterScannerKnowsMicrometersPrometheusNames() {
+        assertThat(meters("Counter.builder(\"a.b\") Timer.builder(\"c.d\")\n Gauge.builder(\"e.f\", x, y)"))
+                .containsExactlyInAnyOrder(
+                        "a_b_total",
+                        "c_d_seconds_count",
+                        "c_d_seconds_sum",
+                        "c_d_seconds_max",
+                        "c_d_seconds_bucket",
+                        "e_f");
+    }
+
+    private static final Pattern METER =
+            Pattern.compile("(Counter|Timer|Gauge|DistributionSummary)\\.builder\\(\\s*\"([a-z0-9_.]+)\"");
+
+    /** The meters the services' main code registers, by their Prometheus names. */
+    private static Set<String> registeredMeters() {
+        Set<String> names = new TreeSet<>();
+        for (String module : Repo.COMPONENTS) {
+            Path sources = Repo.root().resolve(module + "/src/main/java");
+            try (Stream<Path> files = Files.walk(sources)) {
+                files.filter(f -> f.toString().endsWith(".java")).forEach(f -> names.addAll(meters(Repo.read(f))));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        assertThat(names).as("meters found in the services' code").hasSizeGreaterThan(5);
+        return names;
+    }
+
+    static Set<String> meters(String java) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = METER.matcher(java);
+        while (m.find()) {
+            String name = m.group(2);
+            switch (m.group(1)) {
+                case "Counter" -> names.add(name.replace('.', '_') + "_total");
+                case "Timer" -> names.addAll(timer(name));
+                case "DistributionSummary" -> names.addAll(summary(name.replace('.', '_')));
+                default -> names.add(name.replace('.', '_'));
+            }
+        }
+        return names;
+    }
+
+    private static Set<String> timer(String micrometerName) {
+        return summary(micrometerName.replace('.', '_') + "_seconds");
+    }
+
+    private static Set<String> summary(String base) {
+        return Set.of(base + "_count", base + "_sum", base + "_max", base + "_bucket");
+    }
+
+    private static Set<String> alertMetrics() {
+        Set<String> names = new TreeSet<>();
+        alertQueries().forEach(expr -> names.addAll(metrics(expr)));
+        return names;
+    }
+
+    private static List<String> alertQueries() {
+        List<String> queries = new ArrayList<>();
+        for (Object group : Repo.list(Repo.yaml(Repo.root().resolve(ALERTS)).get("groups"))) {
+            for (Object rule : Repo.list(Repo.map(group).get("rules"))) {
+                queries.add(String.valueOf(Repo.map(rule).get("expr")));
+            }
+        }
+        return queries;
+    }
+
+    /** Every PromQL expression of the dashboard's panels and of the rules. */
+    private static List<String> queries() {
+        List<String> queries = new ArrayList<>(alertQueries());
+        JsonNode dashboard =
+                JsonMapper.builder().build().readTree(Repo.read(Repo.root().resolve(DASHBOARD)));
+        for (JsonNode panel : dashboard.get("panels")) {
+            JsonNode targets = panel.get("targets");
+            if (targets != null) {
+                targets.forEach(t -> queries.add(t.get("expr").asString()));
+            }
+        }
+        return queries;
     }
 
     private static Set<String> dashboardMetrics() {
@@ -117,8 +272,8 @@ class MonitoringTest {
     }
 
     static Set<String> metrics(String promql) {
-        // label matchers and strings are not metric names
-        String stripped = promql.replaceAll("\\{[^}]*}", "{}").replaceAll("\"[^\"]*\"", "\"\"");
+        // strings, then label matchers, are not metric names (a string may hold braces: uri templates)
+        String stripped = promql.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"").replaceAll("\\{[^}]*}", "{}");
         stripped = stripped.replaceAll("(by|without|on|ignoring)\\s*\\([^)]*\\)", "");
         Set<String> names = new TreeSet<>();
         Matcher m = IDENTIFIER.matcher(stripped);

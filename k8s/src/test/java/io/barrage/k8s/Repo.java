@@ -24,7 +24,19 @@ final class Repo {
             "push-service", 8084,
             "scheduler-service", 8085);
 
-    static final int GATEWAY_MANAGEMENT_PORT = 8090;
+    /**
+     * The actuator's port of each component (probes, metrics): 8090 + n beside the API's 8080 + n, so that a
+     * NetworkPolicy can open it to monitoring without opening the API's {@code /internal} paths.
+     */
+    static final Map<String, Integer> MANAGEMENT_PORTS = Map.of(
+            "gateway", 8090,
+            "user-service", 8091,
+            "video-service", 8092,
+            "danmaku-service", 8093,
+            "push-service", 8094,
+            "scheduler-service", 8095);
+
+    static final int GATEWAY_MANAGEMENT_PORT = MANAGEMENT_PORTS.get("gateway");
 
     private Repo() {}
 
