@@ -75,6 +75,7 @@ public class PushLoad {
         props.put("linger.ms", "1");
         double[] flushedBefore = flushLatency(push);
         long cpuBefore = cpuMillis(pid);
+        long sysBefore = sysMillis(pid);
         long clientCpuBefore = cpuMillis(ProcessHandle.current().pid());
         long[] machineBefore = machineTicks();
         long[] seqs = new long[videos];
@@ -104,6 +105,7 @@ public class PushLoad {
         }
         Thread.sleep(2000);
         long cpu = cpuMillis(pid) - cpuBefore;
+        long sys = sysMillis(pid) - sysBefore;
         long clientCpu = cpuMillis(ProcessHandle.current().pid()) - clientCpuBefore;
         long[] machineAfter = machineTicks();
         double busy = machineAfter[0] - machineBefore[0];
@@ -115,8 +117,12 @@ public class PushLoad {
                 "end-to-end latency (ack -> frame) over %d deliveries: p50 %d ms, p99 %d ms, max %d ms%n",
                 sorted.length, at(sorted, 0.50), at(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
         System.out.printf(
-                "fan-out: %d danmaku delivered for %.2f push-service CPU-seconds = %.0f per CPU-second%n",
-                delivered.get(), cpu / 1000.0, delivered.get() / Math.max(0.001, cpu / 1000.0));
+                "fan-out: %d danmaku delivered for %.2f push-service CPU-seconds (%.0f%% of it in the kernel) = %.0f per"
+                        + " CPU-second%n",
+                delivered.get(),
+                cpu / 1000.0,
+                100.0 * sys / Math.max(1, cpu),
+                delivered.get() / Math.max(0.001, cpu / 1000.0));
         double[] flushedAfter = flushLatency(push);
         System.out.printf(
                 "of which in push-service (ack -> frame handed to the viewers' writers, its own metric): mean %.0f ms%n",
@@ -230,6 +236,12 @@ public class PushLoad {
             sumCount[m.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(2));
         }
         return sumCount;
+    }
+
+    /** stime of the process, in ms. */
+    static long sysMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]) * 10;
     }
 
     static long heapAfterGc(String push, long pid) throws Exception {

@@ -221,6 +221,10 @@ class DanmakuFeed implements SmartLifecycle {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // Latency: the broker answers a fetch as soon as it has one byte for us, so no danmaku waits to fill
+        // a fetch; fetch.max.wait.ms then only bounds how long an idle fetch is held open.
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
         return props;
     }
 
