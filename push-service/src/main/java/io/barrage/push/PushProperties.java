@@ -24,4 +24,6 @@ public record PushProperties(
         int catchUpLimit,
         Duration historyWait,
         int ioBufferBytes,
-        int frameBufferBytes) {}
+        int frameBufferBytes,
+        Duration feedMaxWait,
+        int feedMinBytes) {}
