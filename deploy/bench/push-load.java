@@ -27,9 +27,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * go through the gateway and danmaku-service (so it leaves out the POST's own time).
  *
  * <p>Phases: (1) latency and fan-out at RATE danmaku/s across VIDEOS x VIEWERS for SECONDS; fan-out cost is
- * delivered danmaku per push-service CPU-second, from /proc/PID/stat (utime + stime). (2) idle connections:
- * opens IDLE more sockets, forces a GC (jcmd PID GC.run) before and after, and reports heap growth per
- * connection from jvm_memory_used_bytes{area="heap"}.
+ * delivered danmaku per push-service CPU-second, from /proc/PID/stat (utime + stime, and the kernel's share).
+ * It also prints push-service's own ack-to-flush mean (its barrage.danmaku.delivery.latency timer), and the
+ * CPU of push-service, of this client and of the whole machine over the window: on a shared machine the
+ * latency includes waiting for a core. (2) idle connections: opens IDLE more sockets, at most 256
+ * handshakes in flight, each with its own time-out, counting failures rather than stopping at the first;
+ * forces a GC (jcmd PID GC.run) before and after, and reports heap growth per connection from
+ * jvm_memory_used_bytes{area="heap"}. push-service needs an open-files limit above IDLE + VIEWERS.
  *
  * <p>Usage: java -cp CLASSPATH push-load.java PUSH_URL KAFKA_BOOTSTRAP PUSH_PID [RATE VIDEOS VIEWERS SECONDS IDLE]
  */
