@@ -22,4 +22,8 @@ public record PushProperties(
         Duration replayWindow,
         Duration roomIdle,
         int catchUpLimit,
-        Duration historyWait) {}
+        Duration historyWait,
+        int ioBufferBytes,
+        int frameBufferBytes,
+        Duration feedMaxWait,
+        int feedMinBytes) {}

@@ -56,6 +56,8 @@ class DanmakuFeed implements SmartLifecycle {
     private final JsonMapper json;
     private final String bootstrapServers;
     private final Duration replayWindow;
+    private final Duration fetchMaxWait;
+    private final int fetchMinBytes;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final Map<TopicPartition, Long> next = new HashMap<>(); // feed thread only
     private volatile boolean running;
@@ -72,6 +74,8 @@ class DanmakuFeed implements SmartLifecycle {
         this.shards = shards;
         this.json = json;
         this.replayWindow = properties.replayWindow();
+        this.fetchMaxWait = properties.feedMaxWait();
+        this.fetchMinBytes = properties.feedMinBytes();
         this.bootstrapServers = bootstrapServers;
     }
 
@@ -221,6 +225,10 @@ class DanmakuFeed implements SmartLifecycle {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // A fetch returns at feed-min-bytes or after feed-max-wait: a danmaku waits at most that long,
+        // and the consumer's per-fetch cost is shared by the records that arrived meanwhile.
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetchMinBytes);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) fetchMaxWait.toMillis());
         return props;
     }
 

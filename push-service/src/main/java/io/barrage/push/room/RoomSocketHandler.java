@@ -22,9 +22,13 @@ import org.springframework.web.util.UriComponentsBuilder;
 /**
  * {@code /ws/v1/videos/{id}[?since={seq}]}: joins the video's room, resuming after {@code since} when
  * given. Clients have nothing to say; a text message only proves they are alive. Input is limited: a
- * message over {@code max-client-message-bytes} is refused by the container with 1009, a binary message
- * closes with 1003 (unsupported data), and more than {@code max-client-messages-per-second} text messages
- * in a second closes with 1008 (policy violation).
+ * message over {@code max-client-message-bytes} closes with 1009 (too big), a binary message with 1003
+ * (unsupported data), and more than {@code max-client-messages-per-second} text messages in a second with
+ * 1008 (policy violation).
+ *
+ * <p>Messages arrive in parts ({@link #supportsPartialMessages}): the container's per-connection message
+ * buffers are allocated for every connection up front, so they are kept small (see {@link
+ * WebSocketConfig}) and the size limit is enforced here, across the parts, instead of by the buffer size.
  */
 @Component
 class RoomSocketHandler extends AbstractWebSocketHandler {
@@ -38,10 +42,12 @@ class RoomSocketHandler extends AbstractWebSocketHandler {
 
     private final Rooms rooms;
     private final int maxMessagesPerSecond;
+    private final int maxMessageBytes;
 
     RoomSocketHandler(Rooms rooms, PushProperties properties) {
         this.rooms = rooms;
         this.maxMessagesPerSecond = properties.maxClientMessagesPerSecond();
+        this.maxMessageBytes = properties.maxClientMessageBytes();
     }
 
     @Override
@@ -52,7 +58,20 @@ class RoomSocketHandler extends AbstractWebSocketHandler {
     }
 
     @Override
+    public boolean supportsPartialMessages() {
+        return true;
+    }
+
+    @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+        if (session.getAttributes().get(VIEWER) instanceof Viewer viewer
+                && !viewer.received(message.getPayloadLength(), message.isLast(), maxMessageBytes)) {
+            close(session, CloseStatus.TOO_BIG_TO_PROCESS.withReason("message too big"));
+            return;
+        }
+        if (!message.isLast()) {
+            return;
+        }
         long[] rate = (long[]) session.getAttributes().computeIfAbsent(RATE, k -> new long[] {System.nanoTime(), 0});
         long now = System.nanoTime();
         if (now - rate[0] > 1_000_000_000L) {

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +36,13 @@ public class Rooms implements SmartLifecycle {
     private final PushProperties properties;
     private final Frames frames;
     private final History history;
-    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * A virtual thread per drain of a viewer's queue (and per catch-up). Not an ExecutorService: its
+     * bookkeeping of live threads (a concurrent set, an add and a remove per task) is paid per frame per
+     * viewer, and nothing here needs to await or shut them down.
+     */
+    private final Executor writers = Thread::startVirtualThread;
+
     private final AtomicInteger connections = new AtomicInteger();
     private final Timer deliveryLatency;
     private final Counter resumes;
@@ -229,7 +235,19 @@ public class Rooms implements SmartLifecycle {
     public synchronized void start() {
         clock = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("room-clock").daemon(true).factory());
-        every(properties.flushInterval(), "flush", this::flushAll);
+        // At a fixed rate, so the time a flush takes is not added to every batch's wait.
+        long flushMillis = properties.flushInterval().toMillis();
+        clock.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        flushAll();
+                    } catch (RuntimeException e) {
+                        log.error("flush failed", e);
+                    }
+                },
+                flushMillis,
+                flushMillis,
+                TimeUnit.MILLISECONDS);
         every(properties.onlineInterval(), "online count", this::announceOnline);
         every(properties.pingInterval(), "heartbeat", this::heartbeat);
     }

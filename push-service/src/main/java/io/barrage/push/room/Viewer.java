@@ -65,6 +65,7 @@ final class Viewer {
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long writeStartedAt;
     private volatile long lastHeardAt = System.nanoTime();
+    private int receivedBytes; // of the client message arriving in parts; the container's thread only
 
     Viewer(
             WebSocketSession session,
@@ -91,6 +92,16 @@ final class Viewer {
 
     void heard() {
         lastHeardAt = System.nanoTime();
+    }
+
+    /** One part of a client message; false once the message is over {@code limit} bytes. */
+    boolean received(int bytes, boolean last, int limit) {
+        receivedBytes += bytes;
+        boolean within = receivedBytes <= limit;
+        if (last || !within) {
+            receivedBytes = 0;
+        }
+        return within;
     }
 
     long silentForNanos(long now) {

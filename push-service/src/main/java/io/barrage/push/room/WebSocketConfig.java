@@ -31,12 +31,20 @@ class WebSocketConfig implements WebSocketConfigurer {
                 .setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
     }
 
-    /** Client messages are tiny; a bigger one is refused by the container, which closes with 1009. */
+    /**
+     * Tomcat allocates each connection's message buffers when it opens, whether a message ever comes: with
+     * the defaults (8 Ki chars of text, 8 KiB binary) they were most of an idle connection's heap. Client
+     * messages are tiny and arrive in parts anyway ({@link RoomSocketHandler#supportsPartialMessages}),
+     * which checks {@code max-client-message-bytes} across them, so small buffers lose nothing.
+     */
     @Bean
     ServletServerContainerFactoryBean webSocketContainer() {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize(properties.maxClientMessageBytes());
-        container.setMaxBinaryMessageBufferSize(properties.maxClientMessageBytes());
+        container.setMaxTextMessageBufferSize(MESSAGE_BUFFER_CHARS);
+        container.setMaxBinaryMessageBufferSize(MESSAGE_BUFFER_CHARS);
         return container;
     }
+
+    /** Room for a liveness message in one part; bigger ones arrive in several. */
+    static final int MESSAGE_BUFFER_CHARS = 256;
 }
