@@ -32,9 +32,7 @@ public class RequestIdFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String given = exchange.getRequest().getHeaders().getFirst(REQUEST_ID);
-        String id = given != null && VALID.matcher(given).matches()
-                ? given
-                : newId();
+        String id = given != null && VALID.matcher(given).matches() ? given : newId();
         ServerHttpRequest request = exchange.getRequest()
                 .mutate()
                 .headers(headers -> {

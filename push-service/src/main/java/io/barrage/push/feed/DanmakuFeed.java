@@ -4,6 +4,8 @@ import io.barrage.push.PushProperties;
 import io.barrage.push.room.Item;
 import io.barrage.push.room.Rooms;
 import io.barrage.push.shard.Shards;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,14 +65,17 @@ class DanmakuFeed implements SmartLifecycle {
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
+    private final MeterRegistry meters;
 
     DanmakuFeed(
             Rooms rooms,
             Shards shards,
             JsonMapper json,
             PushProperties properties,
+            MeterRegistry meters,
             @Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
         this.rooms = rooms;
+        this.meters = meters;
         this.shards = shards;
         this.json = json;
         this.replayWindow = properties.replayWindow();
@@ -104,7 +109,10 @@ class DanmakuFeed implements SmartLifecycle {
 
     private void run() {
         while (running) {
-            try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties())) {
+            try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties());
+                    // records-lag-max of the shard's own partitions: the lag panel and alert read it
+                    KafkaClientMetrics metrics = new KafkaClientMetrics(kafka)) {
+                metrics.bindTo(meters);
                 consumer = kafka;
                 List<TopicPartition> all = kafka.partitionsFor(TOPIC).stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition()))
