@@ -3,7 +3,6 @@ package io.barrage.gateway.edge;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -32,7 +31,9 @@ public class RequestIdFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String given = exchange.getRequest().getHeaders().getFirst(REQUEST_ID);
-        String id = given != null && VALID.matcher(given).matches() ? given : newId();
+        String id = given != null && VALID.matcher(given).matches()
+                ? given
+                : UUID.randomUUID().toString();
         ServerHttpRequest request = exchange.getRequest()
                 .mutate()
                 .headers(headers -> {
@@ -50,18 +51,6 @@ public class RequestIdFilter implements WebFilter {
             return Mono.empty();
         });
         return chain.filter(exchange.mutate().request(request).build());
-    }
-
-    /**
-     * A random UUID-shaped id. It correlates log lines and is no secret, so it comes from the thread's own
-     * generator rather than {@link UUID#randomUUID()}'s SecureRandom, which serialises every request on
-     * one lock and a read of the entropy device.
-     */
-    static String newId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
-        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
-        return new UUID(high, low).toString();
     }
 
     private static boolean isForbidden(String header) {
