@@ -58,6 +58,7 @@ class DanmakuFeed implements SmartLifecycle {
     private final JsonMapper json;
     private final String bootstrapServers;
     private final Duration replayWindow;
+    private final MeterRegistry meters;
     private final Duration fetchMaxWait;
     private final int fetchMinBytes;
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -65,7 +66,6 @@ class DanmakuFeed implements SmartLifecycle {
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
-    private final MeterRegistry meters;
 
     DanmakuFeed(
             Rooms rooms,

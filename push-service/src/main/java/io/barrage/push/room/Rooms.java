@@ -215,9 +215,10 @@ public class Rooms implements SmartLifecycle {
         }
     }
 
+    /** At a fixed rate, so the time a run takes (a flush, say) is not added to every batch's wait. */
     private void every(Duration period, String what, Runnable task) {
         long millis = period.toMillis();
-        clock.scheduleWithFixedDelay(
+        clock.scheduleAtFixedRate(
                 () -> {
                     try {
                         task.run();
@@ -235,19 +236,7 @@ public class Rooms implements SmartLifecycle {
     public synchronized void start() {
         clock = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("room-clock").daemon(true).factory());
-        // At a fixed rate, so the time a flush takes is not added to every batch's wait.
-        long flushMillis = properties.flushInterval().toMillis();
-        clock.scheduleAtFixedRate(
-                () -> {
-                    try {
-                        flushAll();
-                    } catch (RuntimeException e) {
-                        log.error("flush failed", e);
-                    }
-                },
-                flushMillis,
-                flushMillis,
-                TimeUnit.MILLISECONDS);
+        every(properties.flushInterval(), "flush", this::flushAll);
         every(properties.onlineInterval(), "online count", this::announceOnline);
         every(properties.pingInterval(), "heartbeat", this::heartbeat);
     }
