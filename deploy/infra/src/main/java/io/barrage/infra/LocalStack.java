@@ -126,7 +126,13 @@ public final class LocalStack implements AutoCloseable {
         for (int i = 0; i < START_ORDER.size(); i++) {
             launch(START_ORDER.get(i), jars.get(i));
         }
-        awaitReady(Duration.ofSeconds(240));
+        awaitReady(readyTimeout());
+    }
+
+    /** Long enough for two cores; a machine busy with other work can give itself more. */
+    static Duration readyTimeout() {
+        String seconds = System.getenv("BARRAGE_READY_TIMEOUT_SECONDS");
+        return Duration.ofSeconds(seconds == null || seconds.isBlank() ? 240 : Long.parseLong(seconds.trim()));
     }
 
     /**
