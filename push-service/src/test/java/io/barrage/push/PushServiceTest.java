@@ -147,6 +147,34 @@ class PushServiceTest {
         assertThat(viewer.danmakuFrames()).isLessThan(60).isGreaterThanOrEqualTo(2); // ≤ 50 per frame
     }
 
+    /**
+     * Frames are encoded to UTF-8 once per room and written as those bytes: text in any script arrives
+     * intact, in a frame far larger than the container's frame buffer.
+     */
+    @Test
+    void danmakuInAnyScriptArriveIntactInLargeFrames() throws Exception {
+        Viewer viewer = connect(10);
+        Viewer other = connect(10);
+        await(() -> viewer.sawOnline(2) && other.sawOnline(2));
+        String text = "弹幕 🎉 ça va — " + "长".repeat(20);
+        try (KafkaProducer<String, String> producer = producer()) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (int seq = 1; seq <= 40; seq++) {
+                sent.add(producer.send(new ProducerRecord<>("danmaku.events", "10", event(10, seq, text + seq))));
+            }
+            for (var future : sent) {
+                future.get();
+            }
+        }
+        await(() -> viewer.danmaku().size() >= 40 && other.danmaku().size() >= 40);
+        for (Viewer each : List.of(viewer, other)) {
+            assertThat(each.danmaku().stream().map(item -> item.get("text").asString()))
+                    .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 40)
+                            .mapToObj(seq -> text + seq)
+                            .toList());
+        }
+    }
+
     @Test
     void anOversizedClientMessageClosesTheConnectionWith1009() throws Exception {
         Viewer viewer = connect(10);

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
@@ -18,7 +19,8 @@ import org.springframework.web.socket.WebSocketSession;
  * <p>{@link #send} never blocks: it enqueues and, if nobody is writing, starts a drain on a virtual thread,
  * so frames leave in the order they were offered and a slow client only ever holds up itself. The drain
  * writes with the container's blocking send, which returns only once the socket took the frame: that is
- * the WebSocket stack's backpressure, and what piles up meanwhile is bounded here by bytes.
+ * the WebSocket stack's backpressure, and what piles up meanwhile is bounded here by bytes. Text frames go
+ * out as the bytes they were encoded to once for the whole room ({@link EncodedText}).
  *
  * <p>A client that lets more than the byte bound pile up is skipped ahead: the danmaku frames still waiting
  * are dropped and replaced by one {@code gap} frame with their seq range (control frames stay). A client
@@ -41,6 +43,7 @@ final class Viewer {
     private static final Object GAP = new Object();
 
     private final WebSocketSession session;
+    private final EncodedText encoded; // null: through the session
     private final long videoId;
     private final Executor writer;
     private final long bufferLimit;
@@ -75,6 +78,7 @@ final class Viewer {
             long sendTimeLimitNanos,
             int maxSkips) {
         this.session = session;
+        this.encoded = EncodedText.of(session);
         this.videoId = videoId;
         this.writer = writer;
         this.bufferLimit = bufferLimit;
@@ -314,7 +318,11 @@ final class Viewer {
             }
             try {
                 writeStartedAt = System.nanoTime() | 1; // never 0, which means idle
-                session.sendMessage(message);
+                if (encoded != null && message instanceof TextMessage text) {
+                    encoded.send(text.asBytes());
+                } else {
+                    session.sendMessage(message);
+                }
             } catch (IOException | RuntimeException e) {
                 log.debug("write to session {} failed: {}", session.getId(), e.toString());
                 close(CloseStatus.SERVER_ERROR);
