@@ -1,5 +1,7 @@
 package io.barrage.gateway.identity;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -45,9 +47,14 @@ public class RevocationListener implements SmartLifecycle {
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
 
+    private final MeterRegistry meters;
+
     RevocationListener(
-            SessionIntrospector introspector, @Value("${spring.kafka.bootstrap-servers:}") String bootstrapServers) {
+            SessionIntrospector introspector,
+            MeterRegistry meters,
+            @Value("${spring.kafka.bootstrap-servers:}") String bootstrapServers) {
         this.introspector = introspector;
+        this.meters = meters;
         this.bootstrapServers = bootstrapServers;
     }
 
@@ -95,7 +102,9 @@ public class RevocationListener implements SmartLifecycle {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(props);
+                KafkaClientMetrics metrics = new KafkaClientMetrics(kafka)) {
+            metrics.bindTo(meters);
             consumer = kafka;
             while (running) {
                 try {
