@@ -272,9 +272,13 @@ class WebUiEdgeTest {
                 .bindAddress(() -> new InetSocketAddress("127.0.0.1", 0))
                 .route(routes -> routes.post(
                                 "/internal/v1/sessions/introspect",
-                                (request, response) -> response.header("Content-Type", "application/json")
-                                        .sendString(Mono.just("{\"userId\":1,\"username\":\"alice\"}"))
-                                        .then())
+                                // reads the request to its end before answering, like a real service: a
+                                // Reactor Netty server that answers a queued request before its end has
+                                // the same hang as the gateway had (see KeepAliveReads)
+                                (request, response) -> request.receive()
+                                        .then(response.header("Content-Type", "application/json")
+                                                .sendString(Mono.just("{\"userId\":1,\"username\":\"alice\"}"))
+                                                .then()))
                         .route(
                                 request -> true,
                                 (request, response) -> request.receive()
