@@ -19,10 +19,10 @@ import reactor.netty.http.server.HttpServerRequest;
  * request arrives before the previous exchange has fully terminated (pipelined, or simply sent at once
  * by a client that already had the whole previous response, which a busy machine makes likely), it is
  * queued with its end marker and replayed later. If that replayed request is answered synchronously,
- * within the replay (a 304 for the web UI, a 403, 404 or 413 problem, a 429 from the in-memory rate
- * limiter while Redis is down), the server drains the rest of the queue and never asks for a read
- * again: the connection stays open and the client's next request waits forever
- * (reactor/reactor-netty#4361, in 1.3.6 and 1.3.7; fixed upstream in a later release). Answers that
+ * within the replay, before the queued end of that request (a 304 for the web UI, a 403, 404 or 413
+ * problem: anything the gateway answers without I/O), the server drains the rest of the queue and
+ * never asks for a read again: the connection stays open and the client's next request waits forever
+ * (reactor/reactor-netty#4361, reported against 1.3.7; fixed upstream after it). Answers that
  * involve I/O (proxied requests, Redis) complete after the replay, which is why only the gateway's own
  * answers showed it.
  *

@@ -146,7 +146,7 @@ class WebUiEdgeTest {
      * Regression: Reactor Netty 1.3.6 stopped reading a keep-alive connection after it had queued a
      * request (it arrived before the previous exchange had fully terminated, which on a busy machine also
      * happens without pipelining) and the gateway then answered that request synchronously: a 304 of the
-     * web UI, a 403, a 404, a 429 from the in-memory rate limiter. The next request on the connection got
+     * web UI, a 403, a 404. The next request on the connection got
      * no answer at all (reactor/reactor-netty#4361). Pipelining a proxied request and a gateway-made
      * answer in one write queues the second one every time, so this reproduces it deterministically.
      */
