@@ -103,8 +103,6 @@ class GatewaySecurityTest {
     @Test
     void aRevocationOnUserEventsReachesEveryGatewayInstanceWithinASecond() throws Exception {
         ConfigurableApplicationContext second = new SpringApplicationBuilder(GatewayApplication.class)
-                .properties(toArgs(commonProperties()))
-                .properties("server.port=0")
                 // its own event loops, so closing it does not dispose the ones this JVM shares
                 .initializers(context -> ((org.springframework.context.support.GenericApplicationContext) context)
                         .registerBean(ReactorResourceFactory.class, () -> {
@@ -112,7 +110,9 @@ class GatewaySecurityTest {
                             resources.setUseGlobalResources(false);
                             return resources;
                         }))
-                .run();
+                // as command-line arguments, which outrank application.yml (default properties do not:
+                // the instance then bound the fixed ports 8080 and 8090, taken whenever a local stack runs)
+                .run(toArgs(commonProperties()));
         try {
             int secondPort = Integer.parseInt(second.getEnvironment().getProperty("local.server.port"));
             RevocationListener secondListener = second.getBean(RevocationListener.class);
@@ -399,8 +399,10 @@ class GatewaySecurityTest {
     }
 
     private static String[] toArgs(Map<String, String> props) {
-        return props.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
+        Map<String, String> args = new LinkedHashMap<>(props);
+        args.put("server.port", "0");
+        return args.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
     }
 

@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barrage.infra.Service;
 import io.barrage.infra.TestInfra;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -136,6 +142,46 @@ class WebUiEdgeTest {
         assertThat(send("GET", "/api/v1/videos/1").headers().firstValue("ETag")).isEmpty();
     }
 
+    /**
+     * Regression: Reactor Netty 1.3.6 stopped reading a keep-alive connection after it had queued a
+     * request (it arrived before the previous exchange had fully terminated, which on a busy machine also
+     * happens without pipelining) and the gateway then answered that request synchronously: a 304 of the
+     * web UI, a 403, a 404. The next request on the connection got
+     * no answer at all (reactor/reactor-netty#4361). Pipelining a proxied request and a gateway-made
+     * answer in one write queues the second one every time, so this reproduces it deterministically.
+     */
+    @Test
+    void aRequestAfterAnAnswerTheGatewayMadeItselfIsAnsweredOnTheSameConnection() throws Exception {
+        String etag = send("GET", "/index.html").headers().firstValue("ETag").orElseThrow();
+        String proxied = "GET /api/v1/videos/1 HTTP/1.1\r\nHost: gateway\r\n\r\n";
+        // each answered by the gateway itself, without any I/O
+        String[][] madeHere = {
+            {"GET /index.html HTTP/1.1\r\nHost: gateway\r\nIf-None-Match: " + etag + "\r\n\r\n", "304"},
+            {
+                "POST /api/v1/videos/1 HTTP/1.1\r\nHost: gateway\r\nCookie: BARRAGE_SESSION=user-1\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+                "403"
+            },
+            {"GET /internal/v1/users/1 HTTP/1.1\r\nHost: gateway\r\n\r\n", "404"},
+        };
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            RawHttp connection = new RawHttp(socket);
+            for (int round = 0; round < 20; round++) {
+                for (String[] answer : madeHere) {
+                    connection.write(proxied + answer[0]);
+                    assertThat(connection.readStatus("round " + round + ": the proxied request"))
+                            .isEqualTo(200);
+                    assertThat(connection.readStatus("round " + round + ": the " + answer[1]))
+                            .isEqualTo(Integer.parseInt(answer[1]));
+                }
+            }
+            // and on its own, the way a browser sends it
+            connection.write(proxied);
+            assertThat(connection.readStatus("the last request")).isEqualTo(200);
+        }
+    }
+
     private HttpResponse<String> send(String method, String path, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(15))
@@ -153,14 +199,86 @@ class WebUiEdgeTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The smallest HTTP/1.1 client that keeps one connection and reads whole responses, in order. */
+    private static final class RawHttp {
+        private final Socket socket;
+        private final InputStream in;
+
+        RawHttp(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+        }
+
+        void write(String requests) throws IOException {
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+        }
+
+        /** Reads one response (head and body) and returns its status. */
+        int readStatus(String request) throws IOException {
+            String statusLine;
+            try {
+                statusLine = line();
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("no answer within 5 s to " + request + " (the connection hangs)", e);
+            }
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            long length = -1;
+            boolean chunked = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                String name = header.substring(0, header.indexOf(':')).strip();
+                String value = header.substring(header.indexOf(':') + 1).strip();
+                if (name.equalsIgnoreCase("Content-Length")) {
+                    length = Long.parseLong(value);
+                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                    chunked = value.equalsIgnoreCase("chunked");
+                }
+            }
+            if (status == 304 || status == 204) {
+                return status;
+            }
+            if (chunked) {
+                for (long size = Long.parseLong(line().strip(), 16);
+                        size > 0;
+                        size = Long.parseLong(line().strip(), 16)) {
+                    in.readNBytes((int) size);
+                    line();
+                }
+                for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {
+                    // trailers are not used
+                }
+            } else if (length > 0) {
+                in.readNBytes((int) length);
+            }
+            return status;
+        }
+
+        private String line() throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new IOException("the gateway closed the connection");
+                }
+                if (b != '\r') {
+                    bytes.write(b);
+                }
+            }
+            return bytes.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private static DisposableServer startBackend() {
         return HttpServer.create()
                 .bindAddress(() -> new InetSocketAddress("127.0.0.1", 0))
                 .route(routes -> routes.post(
                                 "/internal/v1/sessions/introspect",
-                                (request, response) -> response.header("Content-Type", "application/json")
-                                        .sendString(Mono.just("{\"userId\":1,\"username\":\"alice\"}"))
-                                        .then())
+                                // reads the request to its end before answering, like a real service: a
+                                // Reactor Netty server that answers a queued request before its end has
+                                // the same hang as the gateway had (see KeepAliveReads)
+                                (request, response) -> request.receive()
+                                        .then(response.header("Content-Type", "application/json")
+                                                .sendString(Mono.just("{\"userId\":1,\"username\":\"alice\"}"))
+                                                .then()))
                         .route(
                                 request -> true,
                                 (request, response) -> request.receive()
