@@ -26,7 +26,9 @@ import java.util.stream.Collectors;
  * the service under test.
  *
  * <p>Standard input takes commands: {@code start <jar>} (re)starts danmaku-service from that jar and prints
- * {@code READY} when it answers; EOF stops everything. The first line printed is {@code TOKEN <service
+ * {@code READY} when it answers; {@code start <service id> <jar>} does the same for user-service or the
+ * gateway (on args[1] + 1 and args[1], the gateway's actuator on args[1] + 10), for a gateway figure with
+ * three JVMs instead of six (uploads are not possible: use video ids the stub knows); EOF stops everything. The first line printed is {@code TOKEN <service
  * token>}. JVM options come from {@code BARRAGE_SERVICE_JVM_OPTS} (default {@code -Xms256m -Xmx512m
  * -XX:+UseParallelGC}).
  *
@@ -38,7 +40,6 @@ public class DirectStack {
         Path dataDir = Path.of(args[0]).toAbsolutePath();
         int base = Integer.parseInt(args[1]);
         int videoPort = base + 2;
-        int danmakuPort = base + 3;
         Infra infra = Infra.start(dataDir.resolve("infra"), Infra.Ports.random());
         HttpServer videos = HttpServer.create(new InetSocketAddress("127.0.0.1", videoPort), 64);
         videos.createContext("/internal/v1/videos/", exchange -> {
@@ -51,12 +52,12 @@ public class DirectStack {
             exchange.close();
         });
         videos.start();
-        Process[] service = new Process[1];
+        Map<Service, Process> running = new java.util.concurrent.ConcurrentHashMap<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (service[0] != null) {
-                service[0].destroy();
+            for (Process process : running.values()) {
+                process.destroy();
                 try {
-                    service[0].waitFor();
+                    process.waitFor();
                 } catch (InterruptedException ignored) {
                     // leaving anyway
                 }
@@ -66,41 +67,65 @@ public class DirectStack {
         }));
         System.out.println("TOKEN " + infra.serviceToken());
         System.out.flush();
-        Map<String, String> props = new LinkedHashMap<>(infra.springProperties(Service.DANMAKU));
-        props.put("server.port", Integer.toString(danmakuPort));
-        props.put("spring.cloud.discovery.client.simple.instances.video-service[0].uri", "http://127.0.0.1:" + videoPort);
-        props.put("spring.data.redis.timeout", "15s");
-        props.put("spring.data.redis.connect-timeout", "15s");
-        props.put("barrage.danmaku.rate.user-burst", "1000000");
-        props.put("barrage.danmaku.rate.user-interval", "1ms");
-        String json = props.entrySet().stream()
-                .map(e -> quote(e.getKey()) + ":" + quote(e.getValue()))
-                .collect(Collectors.joining(",", "{", "}"));
         String opts = System.getenv().getOrDefault("BARRAGE_SERVICE_JVM_OPTS", "-Xms256m -Xmx512m -XX:+UseParallelGC");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
-            if (!line.startsWith("start ")) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length < 2 || !words[0].equals("start")) {
                 continue;
             }
-            if (service[0] != null) {
-                service[0].destroy();
-                service[0].waitFor();
+            Service which = words.length == 2
+                    ? Service.DANMAKU
+                    : java.util.Arrays.stream(Service.values())
+                            .filter(v -> v.id().equals(words[1]))
+                            .findFirst()
+                            .orElseThrow();
+            String jar = words[words.length - 1];
+            int port = base + which.defaultPort() - Service.GATEWAY.defaultPort();
+            int readyPort = which == Service.GATEWAY ? base + 10 : port;
+            Process old = running.remove(which);
+            if (old != null) {
+                old.destroy();
+                old.waitFor();
             }
+            Map<String, String> props = new LinkedHashMap<>(infra.springProperties(which));
+            props.put("server.port", Integer.toString(port));
+            for (Service other : Service.values()) {
+                props.put(
+                        "spring.cloud.discovery.client.simple.instances." + other.id() + "[0].uri",
+                        "http://127.0.0.1:" + (base + other.defaultPort() - Service.GATEWAY.defaultPort()));
+            }
+            if (which == Service.GATEWAY) {
+                props.put("management.server.port", Integer.toString(base + 10));
+            }
+            props.putAll(Map.of(
+                    "spring.data.redis.timeout", "15s",
+                    "spring.data.redis.connect-timeout", "15s",
+                    "barrage.danmaku.rate.user-burst", "1000000",
+                    "barrage.danmaku.rate.user-interval", "1ms",
+                    "barrage.gateway.rate-limits.danmaku-post.per-second", "100000",
+                    "barrage.gateway.rate-limits.danmaku-post.burst", "100000",
+                    "barrage.gateway.rate-limits.credentials.per-second", "1000",
+                    "barrage.gateway.rate-limits.credentials.burst", "1000"));
+            String json = props.entrySet().stream()
+                    .map(e -> quote(e.getKey()) + ":" + quote(e.getValue()))
+                    .collect(Collectors.joining(",", "{", "}"));
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.addAll(List.of(opts.trim().split("\\s+")));
-            command.addAll(List.of("-jar", line.substring(6).trim()));
+            command.addAll(List.of("-jar", jar));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(Files.createDirectories(dataDir.resolve("logs"))
-                            .resolve("danmaku-service.log")
+                            .resolve(which.id() + ".log")
                             .toFile());
             builder.environment().put("SPRING_APPLICATION_JSON", json);
             builder.environment().put("SPRING_PROFILES_ACTIVE", "local");
-            service[0] = builder.start();
-            awaitReady(danmakuPort, service[0]);
-            System.out.println("READY " + service[0].pid());
+            Process process = builder.start();
+            running.put(which, process);
+            awaitReady(readyPort, process);
+            System.out.println("READY " + which.id() + " " + process.pid());
             System.out.flush();
         }
         System.exit(0); // the shutdown hook stops everything
