@@ -18,8 +18,12 @@ function request()
   local token = tokens[math.random(#tokens)]
   local video = videos[math.random(#videos)]
   local body = '{"text":"bench ' .. n .. '","playbackMs":' .. math.random(0, 9000) .. '}'
-  return wrk.format("POST", "/api/v1/videos/" .. video .. "/danmaku",
-    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
+  local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
+  if service_token then -- straight to danmaku-service, with the headers the gateway would add
+    headers = { ["Content-Type"] = "application/json", ["X-Service-Token"] = service_token,
+      ["X-User-Id"] = tostring(math.random(#tokens)) }
+  end
+  return wrk.format("POST", "/api/v1/videos/" .. video .. "/danmaku", headers, body)
 end
 
 function response(status, headers, body)

@@ -13,8 +13,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Turns a valid request into an acknowledged event: replay by Idempotency-Key, the content rules, the
- * banned words, the video, the rate limits, then the {@link Sequencer}, which gives the seq and publishes.
- * Cheap local checks come first so a refused request costs nothing remote and takes no token.
+ * banned words, the video, then the {@link Sequencer}, which checks the rate limits (for its whole batch at
+ * once), gives the seq and publishes. Cheap local checks come first so a refused request costs nothing
+ * remote and takes no token.
  */
 @Service
 public class DanmakuIngest {
@@ -23,7 +24,6 @@ public class DanmakuIngest {
     private final SnowflakeIds ids;
     private final Sequencer sequencer;
     private final BannedWords bannedWords;
-    private final AbuseGuard abuseGuard;
     private final IdempotencyStore idempotency;
 
     DanmakuIngest(
@@ -31,13 +31,11 @@ public class DanmakuIngest {
             SnowflakeIds ids,
             Sequencer sequencer,
             BannedWords bannedWords,
-            AbuseGuard abuseGuard,
             IdempotencyStore idempotency) {
         this.videos = videos;
         this.ids = ids;
         this.sequencer = sequencer;
         this.bannedWords = bannedWords;
-        this.abuseGuard = abuseGuard;
         this.idempotency = idempotency;
     }
 
@@ -74,9 +72,9 @@ public class DanmakuIngest {
         }
         VideoInfo video = videos.readyVideo(videoId);
         DanmakuRules.checkPlayback(checked.playbackMs(), video.durationMs());
-        abuseGuard.admit(senderId, videoId);
         return sequencer.publishNext(
                 videoId,
+                senderId,
                 seq -> new Danmaku(
                         Long.toString(ids.next()),
                         videoId,

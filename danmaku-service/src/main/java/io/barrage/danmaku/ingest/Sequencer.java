@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -33,7 +34,8 @@ import org.springframework.stereotype.Component;
  * <p>Within one instance, requests for the same video queue up behind the current writer, which takes all
  * of them (up to {@value #MAX_BATCH}) as one batch: one lock, two small writes and one round of acks for
  * the lot, like a database's group commit. A busy video therefore costs a few database round trips per
- * batch, not per danmaku.
+ * batch, not per danmaku. The batch's rate limits are checked the same way, in one {@link
+ * AbuseGuard#admitAll} call before the lock is taken; a refused request leaves with its 429 and takes no seq.
  *
  * <p>The lock belongs to the database session, so it is released when its holder dies. A writer that
  * finds a pending attempt does not know whether it reached the broker, so it publishes {@link
@@ -49,30 +51,41 @@ class Sequencer {
 
     private final DataSource dataSource;
     private final DanmakuEvents events;
+    private final AbuseGuard abuseGuard; // null: no rate limits (another instance in a test)
     private final double lockWaitSeconds;
     private final long waitNanos;
     private final ConcurrentHashMap<Long, Lane> lanes = new ConcurrentHashMap<>();
 
+    @Autowired
     Sequencer(
             DataSource dataSource,
             DanmakuEvents events,
+            AbuseGuard abuseGuard,
             @Value("${barrage.danmaku.sequencer.lock-wait:5s}") Duration lockWait) {
         this.dataSource = dataSource;
         this.events = events;
+        this.abuseGuard = abuseGuard;
         this.lockWaitSeconds = lockWait.toMillis() / 1000.0;
         // Queued behind others: their lock wait, their acks (the producer's delivery timeout), and our own.
         this.waitNanos = lockWait.multipliedBy(2).plusSeconds(10).toNanos();
     }
 
+    /** Without rate limits. */
+    Sequencer(DataSource dataSource, DanmakuEvents events, Duration lockWait) {
+        this(dataSource, events, null, lockWait);
+    }
+
     /** One request in a video's queue. */
     private static final class Waiter {
+        final long senderId;
         final LongFunction<Danmaku> build;
         Danmaku result;
         RuntimeException failure;
         boolean done;
         boolean lead;
 
-        Waiter(LongFunction<Danmaku> build) {
+        Waiter(long senderId, LongFunction<Danmaku> build) {
+            this.senderId = senderId;
             this.build = build;
         }
     }
@@ -83,9 +96,12 @@ class Sequencer {
         boolean busy;
     }
 
-    /** Gives the next seq to {@code build}, publishes the result and returns it once acknowledged. */
-    Danmaku publishNext(long videoId, LongFunction<Danmaku> build) {
-        Waiter me = new Waiter(build);
+    /**
+     * Takes {@code senderId}'s and the video's rate-limit tokens (else 429), gives the next seq to {@code
+     * build}, publishes the result and returns it once acknowledged.
+     */
+    Danmaku publishNext(long videoId, long senderId, LongFunction<Danmaku> build) {
+        Waiter me = new Waiter(senderId, build);
         Lane lane;
         while (true) {
             lane = lanes.computeIfAbsent(videoId, v -> new Lane());
@@ -133,22 +149,26 @@ class Sequencer {
     }
 
     private void lead(long videoId, Lane lane) {
-        List<Waiter> batch = new ArrayList<>();
+        List<Waiter> taken = new ArrayList<>();
         synchronized (lane) {
-            while (!lane.waiting.isEmpty() && batch.size() < MAX_BATCH) {
-                batch.add(lane.waiting.poll());
+            while (!lane.waiting.isEmpty() && taken.size() < MAX_BATCH) {
+                taken.add(lane.waiting.poll());
             }
         }
+        List<Waiter> batch = taken;
         try {
-            List<Danmaku> published = publishBatch(videoId, batch);
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result = published.get(i);
+            batch = admitted(videoId, taken);
+            if (!batch.isEmpty()) {
+                List<Danmaku> published = publishBatch(videoId, batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result = published.get(i);
+                }
             }
         } catch (RuntimeException e) {
             batch.forEach(w -> w.failure = e);
         } finally {
             synchronized (lane) {
-                batch.forEach(w -> w.done = true);
+                taken.forEach(w -> w.done = true);
                 Waiter next = lane.waiting.peek();
                 if (next != null) {
                     next.lead = true;
@@ -159,6 +179,27 @@ class Sequencer {
                 lane.notifyAll();
             }
         }
+    }
+
+    /** The waiters that got their rate-limit tokens; the others are failed with their 429. */
+    private List<Waiter> admitted(long videoId, List<Waiter> taken) {
+        if (abuseGuard == null) {
+            return taken;
+        }
+        long[] senders = new long[taken.size()];
+        for (int i = 0; i < senders.length; i++) {
+            senders[i] = taken.get(i).senderId;
+        }
+        List<AbuseGuard.TooManyRequests> verdicts = abuseGuard.admitAll(videoId, senders);
+        List<Waiter> admitted = new ArrayList<>(taken.size());
+        for (int i = 0; i < senders.length; i++) {
+            if (verdicts.get(i) == null) {
+                admitted.add(taken.get(i));
+            } else {
+                taken.get(i).failure = verdicts.get(i);
+            }
+        }
+        return admitted;
     }
 
     private List<Danmaku> publishBatch(long videoId, List<Waiter> batch) {

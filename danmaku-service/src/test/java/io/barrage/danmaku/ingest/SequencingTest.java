@@ -63,6 +63,7 @@ class SequencingTest extends DanmakuTestBase {
                     }));
                     work.add(pool.submit(() -> acknowledged.add(other.publishNext(
                                     videoId,
+                                    2000 + n,
                                     seq -> new Danmaku(
                                             Long.toString(otherIds.next()),
                                             videoId,
