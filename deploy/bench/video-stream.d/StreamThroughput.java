@@ -36,7 +36,10 @@ public class StreamThroughput {
         long range = Long.parseLong(args[6]) * 1024;
         long size = Long.parseLong(args[7]) * 1024 * 1024;
 
-        long id = upload(video, size);
+        // BENCH_VIDEO_ID reuses a video uploaded by an earlier run (its size must be the object size given)
+        String reuse = System.getenv("BENCH_VIDEO_ID");
+        long id = reuse == null || reuse.isBlank() ? upload(video, size) : Long.parseLong(reuse);
+        System.out.println("video " + id);
         MinioClient minio = MinioClient.builder()
                 .endpoint(s3)
                 .credentials(System.getenv("BENCH_S3_ACCESS_KEY"), System.getenv("BENCH_S3_SECRET_KEY"))
@@ -49,6 +52,21 @@ public class StreamThroughput {
                 .build());
         String proxied = gateway + "/api/v1/videos/" + id + "/stream";
 
+        // ONLY=gateway|direct|video: one phase against one target (for sampling per-process CPU meanwhile)
+        String only = System.getenv("ONLY");
+        if (only != null && !only.isBlank()) {
+            String url = switch (only) {
+                case "gateway" -> proxied;
+                case "direct" -> direct;
+                case "video" -> video + "/api/v1/videos/" + id + "/stream";
+                default -> throw new IllegalArgumentException("ONLY=" + only);
+            };
+            System.out.println("START"); // a CPU sampler may start now
+            System.out.flush();
+            double rate = run(url, clients, range, size, seconds);
+            System.out.printf("%s: %.1f MiB/s over %d s%n", only, rate, seconds);
+            return;
+        }
         run(proxied, clients, range, size, 3); // warm-up: JIT, connection pools
         run(direct, clients, range, size, 3);
         double[] g = new double[2];
@@ -57,12 +75,25 @@ public class StreamThroughput {
             g[round] = run(proxied, clients, range, size, seconds);
             d[round] = run(direct, clients, range, size, seconds);
         }
+        // VIA_VIDEO=1 adds rounds straight to video-service, to tell its share from the gateway's
+        double[] v = new double[2];
+        if ("1".equals(System.getenv("VIA_VIDEO"))) {
+            String viaVideo = video + "/api/v1/videos/" + id + "/stream";
+            run(viaVideo, clients, range, size, 3);
+            for (int round = 0; round < 2; round++) {
+                v[round] = run(viaVideo, clients, range, size, seconds);
+            }
+        }
         double gateAvg = (g[0] + g[1]) / 2;
         double directAvg = (d[0] + d[1]) / 2;
         System.out.printf("ranged GETs of %d KiB at random offsets of a %d MiB video, %d clients, 2 x %d s per side, %d CPUs%n",
                 range / 1024, size >> 20, clients, seconds, Runtime.getRuntime().availableProcessors());
         System.out.printf("%-36s %10.1f MiB/s (rounds %.1f, %.1f)%n", "gateway + video-service (proxy)", gateAvg, g[0], g[1]);
         System.out.printf("%-36s %10.1f MiB/s (rounds %.1f, %.1f)%n", "S3 store direct (presigned)", directAvg, d[0], d[1]);
+        if (v[0] > 0) {
+            System.out.printf("%-36s %10.1f MiB/s (rounds %.1f, %.1f)%n", "video-service alone (proxy)", (v[0] + v[1]) / 2, v[0], v[1]);
+            System.out.printf("ratio video-service alone/direct: %.2f%n", (v[0] + v[1]) / 2 / directAvg);
+        }
         System.out.printf("ratio gateway/direct: %.2f%n", gateAvg / directAvg);
     }
 

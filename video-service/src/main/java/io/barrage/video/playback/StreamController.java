@@ -145,7 +145,9 @@ class StreamController {
         byte[] buffer = new byte[BUFFER];
         int n;
         try {
-            while ((n = in.read(buffer)) >= 0) {
+            // the S3 client hands out at most 8 KiB per read; filling the buffer first makes each socket
+            // write a large one (see TomcatConfig)
+            while ((n = in.readNBytes(buffer, 0, BUFFER)) > 0) {
                 out.write(buffer, 0, n);
             }
             out.flush();
