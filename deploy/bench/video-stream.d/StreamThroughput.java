@@ -24,7 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class StreamThroughput {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    // REDIRECT=1 measures redirect mode (video-service started with barrage.video.stream-mode=redirect): each
+    // ranged GET gets its 302 through the gateway and video-service, then the bytes from the S3 store
+    private static final boolean REDIRECT = "1".equals(System.getenv("REDIRECT"));
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(REDIRECT ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
+            .build();
 
     public static void main(String[] args) throws Exception {
         String gateway = args[0];
@@ -88,7 +94,7 @@ public class StreamThroughput {
         double directAvg = (d[0] + d[1]) / 2;
         System.out.printf("ranged GETs of %d KiB at random offsets of a %d MiB video, %d clients, 2 x %d s per side, %d CPUs%n",
                 range / 1024, size >> 20, clients, seconds, Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-36s %10.1f MiB/s (rounds %.1f, %.1f)%n", "gateway + video-service (proxy)", gateAvg, g[0], g[1]);
+        System.out.printf("%-36s %10.1f MiB/s (rounds %.1f, %.1f)%n", REDIRECT ? "gateway + video-service (302) + S3" : "gateway + video-service (proxy)", gateAvg, g[0], g[1]);
         System.out.printf("%-36s %10.1f MiB/s (rounds %.1f, %.1f)%n", "S3 store direct (presigned)", directAvg, d[0], d[1]);
         if (v[0] > 0) {
             System.out.printf("%-36s %10.1f MiB/s (rounds %.1f, %.1f)%n", "video-service alone (proxy)", (v[0] + v[1]) / 2, v[0], v[1]);
