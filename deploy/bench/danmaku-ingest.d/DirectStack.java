@@ -1,13 +1,12 @@
 import com.sun.net.httpserver.HttpServer;
 import io.barrage.infra.Infra;
+import io.barrage.infra.LocalStack;
 import io.barrage.infra.Service;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The smallest stack that measures danmaku-service's own ingest cost: the real servers (Kafka, Redis,
@@ -108,9 +106,7 @@ public class DirectStack {
                     "barrage.gateway.rate-limits.danmaku-post.burst", "100000",
                     "barrage.gateway.rate-limits.credentials.per-second", "1000",
                     "barrage.gateway.rate-limits.credentials.burst", "1000"));
-            String json = props.entrySet().stream()
-                    .map(e -> quote(e.getKey()) + ":" + quote(e.getValue()))
-                    .collect(Collectors.joining(",", "{", "}"));
+            String json = LocalStack.springApplicationJson(props);
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.addAll(List.of(opts.trim().split("\\s+")));
@@ -135,24 +131,11 @@ public class DirectStack {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                HttpResponse<Void> response = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                                .timeout(Duration.ofSeconds(2))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not up yet
+            if (LocalStack.ready(http, port)) {
+                return;
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("danmaku-service did not become ready");
-    }
-
-    private static String quote(String value) {
-        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        throw new IllegalStateException("the service on port " + port + " did not become ready");
     }
 }

@@ -1,15 +1,12 @@
 import io.barrage.infra.Infra;
+import io.barrage.infra.LocalStack;
 import io.barrage.infra.Service;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * A private stack for the push benchmark: the infrastructure on free ports and one push-service (shard 0
@@ -32,9 +29,7 @@ public class PushStack {
         Infra infra = Infra.start(dataDir.resolve("infra"), Infra.Ports.random());
         Map<String, String> props = new java.util.LinkedHashMap<>(infra.springProperties(Service.PUSH));
         props.put("server.port", Integer.toString(port));
-        String json = props.entrySet().stream()
-                .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
-                .collect(Collectors.joining(",", "{", "}"));
+        String json = LocalStack.springApplicationJson(props);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String options = System.getenv().getOrDefault("PUSH_JVM_OPTS", "-Xms256m -Xmx512m -XX:+UseParallelGC");
@@ -64,18 +59,8 @@ public class PushStack {
                 System.out.println("push-service did not start; see " + dataDir.resolve("push-service.log"));
                 System.exit(1);
             }
-            try {
-                if (http.send(
-                                        HttpRequest.newBuilder(URI.create(
-                                                        "http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    break;
-                }
-            } catch (java.io.IOException notYet) {
-                // starting
+            if (LocalStack.ready(http, port)) {
+                break;
             }
             Thread.sleep(500);
         }

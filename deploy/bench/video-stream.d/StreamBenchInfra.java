@@ -1,10 +1,10 @@
 import io.barrage.infra.Infra;
+import io.barrage.infra.LocalStack;
 import io.barrage.infra.Service;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The servers for a lean streaming benchmark: Kafka, Redis, MariaDB and the S3 store on free ports, and the
@@ -37,10 +37,7 @@ public class StreamBenchInfra {
             props.put("spring.data.redis.connect-timeout", "15s");
             props.put("barrage.video.max-upload-size", "2GB");
             props.put("barrage.video.streams-per-client", "100000");
-            String json = props.entrySet().stream()
-                    .map(e -> quote(e.getKey()) + ":" + quote(e.getValue()))
-                    .collect(Collectors.joining(",", "{", "}"));
-            Files.writeString(data.resolve(service.id() + ".json"), json);
+            Files.writeString(data.resolve(service.id() + ".json"), LocalStack.springApplicationJson(props));
         }
         System.out.println("S3 " + infra.s3Endpoint());
         System.out.println("PID " + ProcessHandle.current().pid());
@@ -50,9 +47,5 @@ public class StreamBenchInfra {
             // wait for the caller to close our input
         }
         System.exit(0);
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

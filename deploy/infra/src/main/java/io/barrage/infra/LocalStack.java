@@ -167,7 +167,7 @@ public final class LocalStack implements AutoCloseable {
                 ParentWatch.class.getName(),
                 Long.toString(ProcessHandle.current().pid()),
                 "org.springframework.boot.loader.launch.JarLauncher"));
-        String json = toJson(properties(service));
+        String json = springApplicationJson(properties(service));
         ChildJvm child = ChildJvm.launch(
                 service.id(),
                 command,
@@ -222,7 +222,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static boolean ready(HttpClient http, int port) {
+    /** Whether the service whose actuator is on this port answers its readiness probe with 200 (benchmarks' stacks use it too). */
+    public static boolean ready(HttpClient http, int port) {
         try {
             HttpResponse<Void> response = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
@@ -280,7 +281,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static String toJson(Map<String, String> props) {
+    /** Spring properties as the value of {@code SPRING_APPLICATION_JSON} (benchmarks' stacks use it too). */
+    public static String springApplicationJson(Map<String, String> props) {
         return props.entrySet().stream()
                 .map(e -> quote(e.getKey()) + ":" + quote(e.getValue()))
                 .collect(Collectors.joining(",", "{", "}"));
