@@ -23,7 +23,5 @@ public record PushProperties(
         Duration roomIdle,
         int catchUpLimit,
         Duration historyWait,
-        int ioBufferBytes,
-        int frameBufferBytes,
         Duration feedMaxWait,
         int feedMinBytes) {}

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.JsonNode;
@@ -111,8 +111,9 @@ class LiveShardsTest {
                 .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
                 .toArray(String[]::new);
         return index == 1
-                ? new SpringApplicationBuilder(PushApplication.class, SmallSocketBuffers.class).run(args)
-                : new SpringApplicationBuilder(PushApplication.class).run(args);
+                ? new SpringApplicationBuilder(PushApplication.class, OwnNettyResources.class, SmallSocketBuffers.class)
+                        .run(args)
+                : new SpringApplicationBuilder(PushApplication.class, OwnNettyResources.class).run(args);
     }
 
     private static int port(int shard) {
@@ -512,6 +513,21 @@ class LiveShardsTest {
     }
 
     /**
+     * Each shard its own Reactor Netty event loops: by default every context in a JVM shares the global ones,
+     * and closing one shard (as a test here does) would shut down the other's server with them.
+     */
+    static class OwnNettyResources {
+
+        @Bean
+        org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {
+            org.springframework.http.client.ReactorResourceFactory factory =
+                    new org.springframework.http.client.ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            return factory;
+        }
+    }
+
+    /**
      * Shard 1's sockets get a small kernel send buffer (not annotated, so no other context scans it up): a
      * client that stops reading then stalls the writes to it after a few KiB instead of the kernel soaking
      * up megabytes, which is what the slow-client test needs to be deterministic.
@@ -519,8 +535,8 @@ class LiveShardsTest {
     static class SmallSocketBuffers {
 
         @Bean
-        TomcatConnectorCustomizer smallSendBuffer() {
-            return connector -> connector.setProperty("socket.txBufSize", "8192");
+        NettyServerCustomizer smallSendBuffer() {
+            return server -> server.childOption(io.netty.channel.ChannelOption.SO_SNDBUF, 8192);
         }
     }
 

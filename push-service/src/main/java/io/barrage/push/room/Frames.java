@@ -1,14 +1,12 @@
 package io.barrage.push.room;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.TextMessage;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The server-to-client frames of docs/api.md. */
+/** The server-to-client frames of docs/api.md, each encoded once for all the viewers it goes to. */
 @Component
 class Frames {
 
@@ -27,7 +25,7 @@ class Frames {
             }
             frame.append(items.get(i).json());
         }
-        return new Outbound(text(frame.append("]}").toString()), List.copyOf(items));
+        return new Outbound(Wire.text(frame.append("]}").toString()), List.copyOf(items));
     }
 
     Outbound deleted(List<String> ids) {
@@ -35,23 +33,16 @@ class Frames {
         frame.put("type", "deleted");
         ArrayNode array = frame.putArray("ids");
         ids.forEach(array::add);
-        return Outbound.control(text(json.writeValueAsString(frame)));
+        return Outbound.control(Wire.text(json.writeValueAsString(frame)));
     }
 
     /** {@code toSeq} 0 means the end of the gap is not known (the history of the video could not be read). */
-    static TextMessage gap(long fromSeq, long toSeq) {
-        return text("{\"type\":\"gap\",\"fromSeq\":" + fromSeq + (toSeq > 0 ? ",\"toSeq\":" + toSeq : "") + "}");
+    static Outbound gap(long fromSeq, long toSeq) {
+        return Outbound.control(
+                Wire.text("{\"type\":\"gap\",\"fromSeq\":" + fromSeq + (toSeq > 0 ? ",\"toSeq\":" + toSeq : "") + "}"));
     }
 
     static Outbound online(int count) {
-        return Outbound.control(text("{\"type\":\"online\",\"count\":" + count + "}"));
-    }
-
-    /**
-     * A frame goes to many viewers: built from its UTF-8 bytes, a {@link TextMessage} keeps them, so its
-     * length and its bytes cost nothing per viewer (from a string it encodes again on every call).
-     */
-    static TextMessage text(String frame) {
-        return new TextMessage(frame.getBytes(StandardCharsets.UTF_8));
+        return Outbound.control(Wire.text("{\"type\":\"online\",\"count\":" + count + "}"));
     }
 }

@@ -1,8 +1,7 @@
 package io.barrage.push.room;
 
 import io.barrage.push.shard.Shards;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.ProblemDetail;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -13,10 +12,12 @@ class OnlineController {
 
     private final Rooms rooms;
     private final Shards shards;
+    private final RoomEndpoint endpoint;
 
-    OnlineController(Rooms rooms, Shards shards) {
+    OnlineController(Rooms rooms, Shards shards, RoomEndpoint endpoint) {
         this.rooms = rooms;
         this.shards = shards;
+        this.endpoint = endpoint;
     }
 
     record Online(long videoId, int count) {}
@@ -29,14 +30,10 @@ class OnlineController {
     ResponseEntity<?> online(@PathVariable("id") long videoId) {
         if (!shards.owns(videoId)) {
             int owner = shards.ownerOf(videoId);
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatusCode.valueOf(421), "Video " + videoId + " is served by push shard " + owner + ".");
-            problem.setTitle("Misdirected Request");
-            problem.setProperty("code", "wrong-shard");
-            problem.setProperty("shard", owner);
             return ResponseEntity.status(421)
-                    .header(RoomSocketHandler.SHARD_HEADER, Integer.toString(owner))
-                    .body(problem);
+                    .header(RoomEndpoint.SHARD_HEADER, Integer.toString(owner))
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .body(endpoint.wrongShard(videoId, owner));
         }
         return ResponseEntity.ok(new Online(videoId, rooms.online(videoId)));
     }

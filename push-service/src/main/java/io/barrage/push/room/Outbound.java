@@ -1,16 +1,17 @@
 package io.barrage.push.room;
 
+import io.netty.buffer.ByteBuf;
 import java.util.List;
-import org.springframework.web.socket.WebSocketMessage;
 
 /**
- * A frame on its way to viewers. A danmaku frame keeps its items, so a viewer can drop what it already has
- * (by seq) and a slow viewer's skipped frames can be reported as a seq range.
+ * A frame on its way to viewers, as the bytes that go on the wire ({@link Wire}). A danmaku frame keeps its
+ * items, so a viewer can drop what it already has (by seq) and a slow viewer's skipped frames can be
+ * reported as a seq range.
  */
-record Outbound(WebSocketMessage<?> message, List<Item> items) {
+record Outbound(ByteBuf wire, List<Item> items) {
 
-    static Outbound control(WebSocketMessage<?> message) {
-        return new Outbound(message, null);
+    static Outbound control(ByteBuf wire) {
+        return new Outbound(wire, null);
     }
 
     boolean isDanmaku() {
@@ -26,6 +27,6 @@ record Outbound(WebSocketMessage<?> message, List<Item> items) {
     }
 
     int bytes() {
-        return message.getPayloadLength();
+        return wire.readableBytes();
     }
 }

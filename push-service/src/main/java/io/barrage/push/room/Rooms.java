@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,11 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PingMessage;
-import org.springframework.web.socket.WebSocketSession;
 
 /**
  * Every room of this instance, and the clock that flushes their batches, announces online counts, pings
@@ -31,17 +30,14 @@ import org.springframework.web.socket.WebSocketSession;
 public class Rooms implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Rooms.class);
+    private static final String REQUEST_ID = "requestId";
 
     private final Map<Long, Room> rooms = new ConcurrentHashMap<>();
     private final PushProperties properties;
     private final Frames frames;
     private final History history;
-    /**
-     * A virtual thread per drain of a viewer's queue (and per catch-up). Not an ExecutorService: its
-     * bookkeeping of live threads (a concurrent set, an add and a remove per task) is paid per frame per
-     * viewer, and nothing here needs to await or shut them down.
-     */
-    private final Executor writers = Thread::startVirtualThread;
+    /** A virtual thread per resume's catch-up, which waits on history and on the viewer's queue. */
+    private final Executor catchUps = Thread::startVirtualThread;
 
     private final AtomicInteger connections = new AtomicInteger();
     private final Timer deliveryLatency;
@@ -80,11 +76,15 @@ public class Rooms implements SmartLifecycle {
                 deliveryLatency);
     }
 
-    Viewer join(long videoId, WebSocketSession session, Long since) {
+    /**
+     * A new viewer of the video on this channel, given the room's online count and, with {@code since}, what
+     * it missed. {@code requestId} is the upgrade request's, for the logs of the catch-up's history call.
+     */
+    Viewer join(long videoId, Channel channel, Viewer.Closer closer, Long since, String requestId) {
         Viewer viewer = new Viewer(
-                session,
+                channel,
+                closer,
                 videoId,
-                writers,
                 properties.sendBufferBytes(),
                 properties.sendTimeLimit().toNanos(),
                 properties.maxSkips());
@@ -98,7 +98,10 @@ public class Rooms implements SmartLifecycle {
         viewer.send(Frames.online(room.online()));
         if (catchUp[0] != null) {
             resumes.increment();
-            writers.execute(() -> catchUp(viewer, catchUp[0]));
+            catchUps.execute(() -> {
+                MDC.put(REQUEST_ID, requestId);
+                catchUp(viewer, catchUp[0]);
+            });
         }
         return viewer;
     }
@@ -129,10 +132,10 @@ public class Rooms implements SmartLifecycle {
             viewer.release();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            viewer.close(CloseStatus.SERVICE_RESTARTED);
+            viewer.close(Viewer.SERVICE_RESTARTED, "shard stopping");
         } catch (RuntimeException e) {
             log.error("resume of viewer {} failed", viewer.id(), e);
-            viewer.close(CloseStatus.SERVER_ERROR);
+            viewer.close(Viewer.SERVER_ERROR, "resume failed");
         }
     }
 
@@ -203,11 +206,11 @@ public class Rooms implements SmartLifecycle {
     private void heartbeat() {
         long now = System.nanoTime();
         long idleLimit = properties.idleTimeout().toNanos();
-        PingMessage ping = new PingMessage();
+        Outbound ping = Outbound.control(Wire.EMPTY_PING);
         for (Room room : rooms.values()) {
             for (Viewer viewer : room.viewers()) {
                 if (viewer.silentForNanos(now) > idleLimit) {
-                    viewer.close(CloseStatus.GOING_AWAY.withReason("idle"));
+                    viewer.close(Viewer.GOING_AWAY, "idle");
                 } else {
                     viewer.send(ping);
                 }
@@ -247,7 +250,9 @@ public class Rooms implements SmartLifecycle {
             clock.shutdownNow();
             clock = null;
         }
-        rooms.values().forEach(room -> room.viewers().forEach(viewer -> viewer.close(CloseStatus.SERVICE_RESTARTED)));
+        rooms.values()
+                .forEach(room ->
+                        room.viewers().forEach(viewer -> viewer.close(Viewer.SERVICE_RESTARTED, "shard stopping")));
     }
 
     @Override

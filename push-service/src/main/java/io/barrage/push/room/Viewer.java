@@ -1,40 +1,34 @@
 package io.barrage.push.room;
 
-import java.io.IOException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketMessage;
-import org.springframework.web.socket.WebSocketSession;
 
 /**
  * One connection and its bounded outbound queue.
  *
- * <p>{@link #send} never blocks: it enqueues and, if nobody is writing, starts a drain on a virtual thread,
- * so frames leave in the order they were offered and a slow client only ever holds up itself. The drain
- * writes with the container's blocking send, which returns only once the socket took the frame: that is
- * the WebSocket stack's backpressure, and what piles up meanwhile is bounded here by bytes. Text frames go
- * out as the bytes they were encoded to once for the whole room ({@link EncodedText}).
+ * <p>{@link #send} never blocks: it enqueues and, if no drain is under way, asks the connection's event loop
+ * for one, so frames leave in the order they were offered and a slow client only ever holds up itself. The
+ * drain hands frames to Netty while the channel is writable: that is the WebSocket stack's backpressure
+ * (Netty's write-buffer high-water mark), and once the channel is not, the rest waits here, bounded by bytes,
+ * until Netty reports it writable again ({@link #writable}). Frames go out as the bytes they were encoded to
+ * once for the whole room ({@link Wire}).
  *
  * <p>A client that lets more than the byte bound pile up is skipped ahead: the danmaku frames still waiting
  * are dropped and replaced by one {@code gap} frame with their seq range (control frames stay). A client
- * skipped {@code maxSkips} times without its queue ever emptying in between, or whose current write has
- * been stuck past the time limit, is disconnected with 1013 (try again later; it may resume with
+ * skipped {@code maxSkips} times without its queue ever emptying in between, or whose channel has not
+ * been writable for longer than the time limit, is disconnected with 1013 (try again later; it may resume with
  * {@code since}).
  *
  * <p>Every danmaku frame passes a seq floor, the highest seq this viewer has been given: whatever is not
  * above it is dropped, which is what makes a resume's seam between catch-up and live exactly-once. While
  * a resume is catching up ({@link #hold}), live frames wait in a second bounded list and follow the
  * catch-up.
- *
- * <p>We do not use Spring's {@code ConcurrentWebSocketSessionDecorator}: whichever caller wins its lock
- * performs the blocking write itself, which would stall the room's flusher behind one slow socket.
  */
 final class Viewer {
 
@@ -42,10 +36,25 @@ final class Viewer {
     /** Stands in the queue for the pending gap frame, which is built when it is written. */
     private static final Object GAP = new Object();
 
-    private final WebSocketSession session;
-    private final EncodedText encoded; // null: through the session
+    /** WebSocket close codes (RFC 6455 §7.4.1 and IANA's registry). */
+    static final int GOING_AWAY = 1001;
+
+    static final int UNSUPPORTED_DATA = 1003;
+    static final int POLICY_VIOLATION = 1008;
+    static final int TOO_BIG = 1009;
+    static final int SERVER_ERROR = 1011;
+    static final int SERVICE_RESTARTED = 1012;
+    static final int TRY_AGAIN_LATER = 1013;
+
+    /** How a viewer is let go: a close frame with this code and reason, then the connection closes. */
+    interface Closer {
+        void close(int code, String reason);
+    }
+
+    private final Channel channel;
+    private final Closer closer;
     private final long videoId;
-    private final Executor writer;
+    private final Runnable drainTask = this::drain;
     private final long bufferLimit;
     private final long sendTimeLimitNanos;
     private final int maxSkips;
@@ -66,21 +75,17 @@ final class Viewer {
     private long heldGapTo;
 
     private final AtomicBoolean closing = new AtomicBoolean();
-    private volatile long writeStartedAt;
+    private volatile long stalledSince; // when the channel stopped taking writes; 0 while it takes them
     private volatile long lastHeardAt = System.nanoTime();
-    private int receivedBytes; // of the client message arriving in parts; the container's thread only
+    // the event loop's only: the client message arriving in parts, and the client's message rate
+    private int receivedBytes;
+    private long rateWindowStartedAt = System.nanoTime();
+    private int messagesInWindow;
 
-    Viewer(
-            WebSocketSession session,
-            long videoId,
-            Executor writer,
-            long bufferLimit,
-            long sendTimeLimitNanos,
-            int maxSkips) {
-        this.session = session;
-        this.encoded = EncodedText.of(session);
+    Viewer(Channel channel, Closer closer, long videoId, long bufferLimit, long sendTimeLimitNanos, int maxSkips) {
+        this.channel = channel;
+        this.closer = closer;
         this.videoId = videoId;
-        this.writer = writer;
         this.bufferLimit = bufferLimit;
         this.sendTimeLimitNanos = sendTimeLimitNanos;
         this.maxSkips = maxSkips;
@@ -91,7 +96,7 @@ final class Viewer {
     }
 
     String id() {
-        return session.getId();
+        return channel.id().asShortText();
     }
 
     void heard() {
@@ -106,6 +111,16 @@ final class Viewer {
             receivedBytes = 0;
         }
         return within;
+    }
+
+    /** One whole client message; false once there were more than {@code limit} in the last second. */
+    boolean withinRate(int limit) {
+        long now = System.nanoTime();
+        if (now - rateWindowStartedAt > 1_000_000_000L) {
+            rateWindowStartedAt = now;
+            messagesInWindow = 0;
+        }
+        return ++messagesInWindow <= limit;
     }
 
     long silentForNanos(long now) {
@@ -125,10 +140,6 @@ final class Viewer {
     synchronized void hold() {
         holding = true;
         held = new ArrayList<>();
-    }
-
-    void send(WebSocketMessage<?> message) {
-        send(Outbound.control(message));
     }
 
     /** A live frame (or a control frame): never blocks. */
@@ -166,7 +177,7 @@ final class Viewer {
         while (!closing.get() && queuedBytes > bufferLimit / 2) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow"));
+                close(TRY_AGAIN_LATER, "too slow");
                 return false;
             }
             wait(Math.max(1, left / 1_000_000));
@@ -181,7 +192,7 @@ final class Viewer {
     /** A part of the history that could not be fetched: the client is told rather than silently skipped. */
     synchronized void catchUpGap(long fromSeq, long toSeq) {
         floor = Math.max(floor, toSeq);
-        enqueue(Outbound.control(Frames.gap(fromSeq, toSeq)));
+        enqueue(Frames.gap(fromSeq, toSeq));
     }
 
     /** The catch-up is out: the live frames that waited follow, minus what the catch-up already had. */
@@ -193,7 +204,7 @@ final class Viewer {
         if (heldGapFrom != 0 && heldGapTo > floor) {
             long from = Math.max(heldGapFrom, floor + 1);
             floor = heldGapTo;
-            enqueue(Outbound.control(Frames.gap(from, heldGapTo)));
+            enqueue(Frames.gap(from, heldGapTo));
         }
         for (Outbound frame : held) {
             enqueue(frame);
@@ -213,9 +224,9 @@ final class Viewer {
                 return;
             }
         }
-        long started = writeStartedAt;
-        if (started != 0 && System.nanoTime() - started > sendTimeLimitNanos) {
-            close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow"));
+        long stalled = stalledSince;
+        if (stalled != 0 && System.nanoTime() - stalled > sendTimeLimitNanos) {
+            close(TRY_AGAIN_LATER, "too slow");
             return;
         }
         // A frame bigger than the bound still goes to a client that has nothing waiting.
@@ -227,7 +238,7 @@ final class Viewer {
                 return; // reported in the gap
             }
             if (queuedBytes + frame.bytes() > 2 * bufferLimit) {
-                close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow"));
+                close(TRY_AGAIN_LATER, "too slow");
                 return;
             }
         }
@@ -253,7 +264,7 @@ final class Viewer {
     /** Drops the waiting danmaku frames (and {@code incoming}, if danmaku) into the pending gap. */
     private boolean skipAhead(Outbound incoming) {
         if (++skips > maxSkips) {
-            close(CloseStatus.SERVICE_OVERLOAD.withReason("too slow"));
+            close(TRY_AGAIN_LATER, "too slow");
             return false;
         }
         queue.removeIf(waiting -> {
@@ -272,7 +283,7 @@ final class Viewer {
             queue.add(GAP);
             startDrain();
         }
-        log.debug("viewer {} of video {} skipped ahead to {}", session.getId(), videoId, gapTo);
+        log.debug("viewer {} of video {} skipped ahead to {}", id(), videoId, gapTo);
         return true;
     }
 
@@ -286,66 +297,78 @@ final class Viewer {
     private void startDrain() {
         if (!draining) {
             draining = true;
-            writer.execute(this::drain);
+            channel.eventLoop().execute(drainTask);
         }
     }
 
+    /**
+     * On the channel's event loop: hands Netty what is queued while the channel is writable, then flushes
+     * once. A channel that is not writable keeps {@code draining} set, so nothing else starts a drain, and
+     * {@link #writable} resumes it.
+     */
     private void drain() {
-        while (true) {
-            WebSocketMessage<?> message;
-            int bytes;
-            synchronized (this) {
-                Object next = queue.poll();
-                if (next == null || closing.get()) {
-                    queue.clear();
-                    queuedBytes = 0;
-                    draining = false;
-                    skips = 0; // it kept up after all
-                    notifyAll();
-                    return;
-                }
-                if (next == GAP) {
-                    message = Frames.gap(gapFrom, gapTo);
-                    bytes = 0;
-                    gapFrom = 0;
-                    gapTo = 0;
-                    gapQueued = false;
-                } else {
-                    Outbound frame = (Outbound) next;
-                    message = frame.message();
-                    bytes = frame.bytes();
-                }
-            }
-            try {
-                writeStartedAt = System.nanoTime() | 1; // never 0, which means idle
-                if (encoded != null && message instanceof TextMessage text) {
-                    encoded.send(text.asBytes());
-                } else {
-                    session.sendMessage(message);
-                }
-            } catch (IOException | RuntimeException e) {
-                log.debug("write to session {} failed: {}", session.getId(), e.toString());
-                close(CloseStatus.SERVER_ERROR);
-            } finally {
-                writeStartedAt = 0;
+        boolean wrote = false;
+        try {
+            while (true) {
+                ByteBuf wire;
                 synchronized (this) {
-                    queuedBytes -= bytes;
-                    notifyAll();
+                    if (closing.get() || !channel.isActive()) {
+                        queue.clear();
+                        queuedBytes = 0;
+                        draining = false;
+                        notifyAll();
+                        return;
+                    }
+                    if (!channel.isWritable()) {
+                        if (stalledSince == 0) {
+                            stalledSince = System.nanoTime() | 1; // never 0, which means not stalled
+                        }
+                        return;
+                    }
+                    Object next = queue.poll();
+                    if (next == null) {
+                        draining = false;
+                        skips = 0; // it kept up after all
+                        notifyAll();
+                        return;
+                    }
+                    if (next == GAP) {
+                        wire = Frames.gap(gapFrom, gapTo).wire();
+                        gapFrom = 0;
+                        gapTo = 0;
+                        gapQueued = false;
+                    } else {
+                        Outbound frame = (Outbound) next;
+                        wire = frame.wire();
+                        queuedBytes -= frame.bytes();
+                        notifyAll(); // a catch-up may be waiting for room
+                    }
                 }
+                channel.write(wire.duplicate(), channel.voidPromise());
+                wrote = true;
+            }
+        } finally {
+            if (wrote) {
+                channel.flush();
             }
         }
     }
 
-    void close(CloseStatus status) {
+    /** Netty reports the channel writable again (on its event loop): what waited goes out. */
+    void writable() {
+        stalledSince = 0;
+        boolean resume;
+        synchronized (this) {
+            resume = draining;
+        }
+        if (resume) {
+            drain();
+        }
+    }
+
+    void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
-            // Closing writes a frame too, which can block on the same slow socket: not on the caller's thread.
-            writer.execute(() -> {
-                try {
-                    session.close(status);
-                } catch (IOException | RuntimeException e) {
-                    log.debug("closing session {} failed: {}", session.getId(), e.toString());
-                }
-            });
+            closer.close(code, reason);
             synchronized (this) {
                 notifyAll();
             }

@@ -2,81 +2,129 @@ package io.barrage.push.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketMessage;
-import org.springframework.web.socket.WebSocketSession;
 
-/** The send queue's logic, against a hand-made session whose writes we can hold up. */
+/**
+ * The send queue's logic on a real loopback connection: a Netty server channel with small buffers (so a
+ * client that stops reading makes it unwritable after a few KiB) and a bare-socket client that reads the
+ * frames only when the test says so.
+ */
 class ViewerTest {
 
-    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
-    private final List<String> written = new CopyOnWriteArrayList<>();
-    private final AtomicReference<CloseStatus> closed = new AtomicReference<>();
-    private final CountDownLatch unblock = new CountDownLatch(1);
-    private volatile boolean blockWrites;
+    private EventLoopGroup group;
+    private Channel server;
+    private Socket client;
+    private DataInputStream in;
+    private Channel channel;
+    private final AtomicInteger closeCode = new AtomicInteger();
+
+    @BeforeEach
+    void connect() throws Exception {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.SO_SNDBUF, 4096)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1024, 2048))
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(RoomEndpoint.WRITABILITY);
+                        accepted.complete(ch);
+                    }
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
+        client = new Socket();
+        client.setReceiveBufferSize(4096);
+        client.connect(server.localAddress());
+        client.setSoTimeout(10_000);
+        in = new DataInputStream(client.getInputStream());
+        channel = accepted.get(10, TimeUnit.SECONDS);
+    }
 
     @AfterEach
-    void release() {
-        unblock.countDown();
-        writers.shutdownNow();
+    void disconnect() throws Exception {
+        client.close();
+        server.close().sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    private Viewer viewer(long bufferLimit, Duration sendTimeLimit, int maxSkips) {
+        Viewer viewer = new Viewer(
+                channel, (code, reason) -> closeCode.set(code), 1, bufferLimit, sendTimeLimit.toNanos(), maxSkips);
+        channel.attr(RoomEndpoint.VIEWER).set(viewer);
+        return viewer;
     }
 
     @Test
     void framesLeaveInTheOrderTheyWereOffered() throws Exception {
-        Viewer viewer =
-                new Viewer(session(), 1, writers, 1 << 20, Duration.ofSeconds(5).toNanos(), 3);
+        Viewer viewer = viewer(1 << 20, Duration.ofSeconds(5), 3);
         for (int i = 0; i < 500; i++) {
-            viewer.send(new TextMessage("frame " + i));
+            viewer.send(Outbound.control(Wire.text("frame " + i)));
         }
-        awaitCondition(() -> written.size() == 500);
+        List<String> written = readUntil(frames -> frames.size() == 500);
         for (int i = 0; i < 500; i++) {
             assertThat(written.get(i)).isEqualTo("frame " + i);
         }
-        assertThat(closed.get()).isNull();
+        assertThat(closeCode.get()).isZero();
     }
 
     @Test
     void aStuckClientNeverBlocksTheSenderAndIsDisconnectedPastItsBuffer() throws Exception {
-        blockWrites = true;
-        Viewer viewer =
-                new Viewer(session(), 1, writers, 1000, Duration.ofSeconds(5).toNanos(), 3);
+        Viewer viewer = viewer(1000, Duration.ofSeconds(5), 3);
         long started = System.nanoTime();
-        for (int i = 0; i < 100; i++) {
-            viewer.send(new TextMessage("x".repeat(100)));
+        // Far more than the kernel's and Netty's buffers hold, and the client reads none of it.
+        for (int i = 0; i < 2000 && closeCode.get() == 0; i++) {
+            viewer.send(Outbound.control(Wire.text("x".repeat(100))));
+            if (i % 100 == 99) {
+                Thread.sleep(20); // let the event loop write what it can
+            }
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
-        awaitCondition(() -> closed.get() != null);
-        assertThat(closed.get().getCode()).isEqualTo(CloseStatus.SERVICE_OVERLOAD.getCode());
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        awaitCondition(() -> closeCode.get() != 0);
+        assertThat(closeCode.get()).isEqualTo(Viewer.TRY_AGAIN_LATER);
     }
 
     @Test
     void aClientThatFallsBehindIsSkippedAheadWithAGapFrameAndNeverGetsASeqTwice() throws Exception {
-        blockWrites = true;
-        Viewer viewer =
-                new Viewer(session(), 1, writers, 600, Duration.ofSeconds(30).toNanos(), 100);
+        Viewer viewer = viewer(600, Duration.ofSeconds(30), 100);
+        // A big frame the client does not read yet: the kernel's buffers and then Netty's fill up.
+        viewer.send(Outbound.control(Wire.text("y".repeat(256 * 1024))));
+        awaitCondition(() -> !channel.isWritable());
         for (long seq = 1; seq <= 10; seq++) {
             viewer.send(Frames.danmaku(List.of(item(seq))));
         }
         viewer.send(Frames.danmaku(List.of(item(5)))); // already given: dropped by the seq floor
-        blockWrites = false;
-        unblock.countDown();
-        awaitCondition(() -> written.stream().anyMatch(w -> w.contains("\"gap\"")));
+        List<String> written = readUntil(frames -> frames.stream().anyMatch(w -> w.contains("\"gap\"")));
         viewer.send(Frames.danmaku(List.of(item(11))));
-        awaitCondition(() -> written.getLast().contains("\"seq\":11"));
+        written.addAll(readUntil(frames -> !frames.isEmpty() && frames.getLast().contains("\"seq\":11")));
 
-        assertThat(closed.get()).isNull();
+        assertThat(closeCode.get()).isZero();
         // What waited in the queue when it overflowed was replaced by one gap frame.
         String gap =
                 written.stream().filter(w -> w.contains("\"gap\"")).findFirst().orElseThrow();
@@ -103,28 +151,23 @@ class ViewerTest {
                 0);
     }
 
-    private WebSocketSession session() {
-        return (WebSocketSession) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {WebSocketSession.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "sendMessage" -> {
-                            if (blockWrites) {
-                                unblock.await();
-                            }
-                            written.add(
-                                    ((WebSocketMessage<?>) args[0]).getPayload().toString());
-                        }
-                        case "close" -> closed.set(args == null ? CloseStatus.NORMAL : (CloseStatus) args[0]);
-                        case "getId" -> {
-                            return "test";
-                        }
-                        case "isOpen" -> {
-                            return closed.get() == null;
-                        }
-                        default -> {}
-                    }
-                    return null;
-                });
+    /** Reads whole unmasked text frames (as the server writes them) until the condition holds. */
+    private List<String> readUntil(Predicate<List<String>> done) throws IOException {
+        List<String> frames = new ArrayList<>();
+        while (!done.test(frames)) {
+            int b0 = in.readUnsignedByte();
+            int b1 = in.readUnsignedByte();
+            long length = b1 & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = in.readNBytes((int) length);
+            assertThat(b0).as("a final text frame").isEqualTo(0x81);
+            frames.add(new String(payload, StandardCharsets.UTF_8));
+        }
+        return frames;
     }
 
     private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
