@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("barrage.push")
 public record PushProperties(
         List<String> allowedOrigins,
+        int maxConnections,
         Duration flushInterval,
         int batchSize,
         Duration onlineInterval,

@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -24,7 +26,12 @@ import org.springframework.test.context.DynamicPropertySource;
 /** This instance as shard 1 of 2: it serves its own videos and sends viewers of the others away. */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"barrage.push.shard-index=1", "barrage.push.shard-count=2"})
+        properties = {
+            "barrage.push.shard-index=1",
+            "barrage.push.shard-count=2",
+            "barrage.push.max-connections=2",
+            "barrage.push.allowed-origins=https://*.barrage.example"
+        })
 class ShardingTest {
 
     private static final int PARTITIONS = 12;
@@ -94,6 +101,60 @@ class ShardingTest {
         } finally {
             viewer.close();
         }
+    }
+
+    @Test
+    void anUpgradeThatCannotBeServedIsRefusedWithAProblem() throws Exception {
+        long mine = firstVideoOwnedBy(1);
+        URI room = URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/" + mine);
+
+        HttpResponse<String> plain = get("/ws/v1/videos/" + mine);
+        assertThat(plain.statusCode()).isEqualTo(426);
+        assertThat(plain.headers().firstValue("Upgrade")).contains("websocket");
+        assertThat(plain.body()).contains("\"code\":\"upgrade-required\"");
+
+        HttpResponse<String> post = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ws/v1/videos/" + mine))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.body()).contains("\"code\":\"method-not-allowed\"");
+
+        assertThatThrownBy(() -> http.newWebSocketBuilder()
+                        .header("Origin", "https://evil.example")
+                        .buildAsync(room, new PushServiceTest.Viewer())
+                        .join())
+                .cause()
+                .isInstanceOfSatisfying(
+                        WebSocketHandshakeException.class,
+                        e -> assertThat(e.getResponse().statusCode()).isEqualTo(403));
+
+        // Two viewers fill this shard (max-connections 2); the third is told to come back.
+        List<PushServiceTest.Viewer> viewers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                PushServiceTest.Viewer viewer = new PushServiceTest.Viewer();
+                viewer.socket = http.newWebSocketBuilder()
+                        .header("Origin", "https://www.barrage.example")
+                        .buildAsync(room, viewer)
+                        .join();
+                viewers.add(viewer);
+            }
+            assertThatThrownBy(() -> http.newWebSocketBuilder()
+                            .buildAsync(room, new PushServiceTest.Viewer())
+                            .join())
+                    .cause()
+                    .isInstanceOfSatisfying(WebSocketHandshakeException.class, e -> {
+                        assertThat(e.getResponse().statusCode()).isEqualTo(503);
+                        assertThat(e.getResponse().headers().firstValue("Retry-After"))
+                                .contains("5");
+                    });
+        } finally {
+            viewers.forEach(PushServiceTest.Viewer::close);
+        }
+        PushServiceTest.await(
+                () -> get("/api/v1/videos/" + mine + "/online").body().contains("\"count\":0"));
     }
 
     private static long firstVideoOwnedBy(int shard) {

@@ -53,7 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  * in a video id and {@code since} (if given) is a seq (a whole number, 0 or more), 421 (Misdirected Request)
  * with the owner's index in {@code X-Barrage-Shard} if another shard serves the video (during a rollout a
  * viewer may reach the wrong shard, and must be told rather than silently served nothing), 403 for an origin
- * not allowed, and 426 for a plain HTTP request.
+ * not allowed, 426 for a plain HTTP request, and 503 (code {@code shard-full}, with Retry-After) once the
+ * shard holds {@code max-connections} viewers.
  *
  * <p>Clients have nothing to say; a text message only proves they are alive. Input is limited: a message
  * over {@code max-client-message-bytes} closes with 1009 (too big; a single frame that size is refused by
@@ -80,6 +81,7 @@ class RoomEndpoint implements WebFilter {
     private final CorsConfiguration origins = new CorsConfiguration();
     private final int maxMessageBytes;
     private final int maxMessagesPerSecond;
+    private final int maxConnections;
     private final WebsocketServerSpec spec;
 
     RoomEndpoint(Rooms rooms, Shards shards, JsonMapper json, PushProperties properties) {
@@ -89,6 +91,7 @@ class RoomEndpoint implements WebFilter {
         this.origins.setAllowedOriginPatterns(properties.allowedOrigins());
         this.maxMessageBytes = properties.maxClientMessageBytes();
         this.maxMessagesPerSecond = properties.maxClientMessagesPerSecond();
+        this.maxConnections = properties.maxConnections();
         this.spec = WebsocketServerSpec.builder()
                 .maxFramePayloadLength(maxMessageBytes)
                 .build();
@@ -139,6 +142,14 @@ class RoomEndpoint implements WebFilter {
                     HttpStatus.UPGRADE_REQUIRED,
                     "upgrade-required",
                     "This is a WebSocket endpoint: ask for an upgrade to websocket.");
+        }
+        if (rooms.connections() >= maxConnections) {
+            response.getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
+            return problem(
+                    exchange,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "shard-full",
+                    "This push shard holds as many viewers as it may; try again shortly.");
         }
         long video = videoId;
         Long after = since;

@@ -156,6 +156,11 @@ public class Rooms implements SmartLifecycle {
         }
     }
 
+    /** Open viewer connections on this shard. */
+    int connections() {
+        return connections.get();
+    }
+
     /** A DanmakuCreated of an owned video. */
     public void created(long videoId, Item item) {
         rooms.compute(videoId, (id, existing) -> {
