@@ -33,7 +33,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the broker acknowledged it; latency is from that ack to the frame arriving at each viewer. It does not
  * go through the gateway and danmaku-service (so it leaves out the POST's own time).
  *
- * <p>Phases: (1) latency and fan-out at RATE danmaku/s across VIDEOS x VIEWERS for SECONDS; fan-out cost is
+ * <p>Phases: (1) latency and fan-out at RATE danmaku/s across VIDEOS x VIEWERS for SECONDS (spread as
+ * ARRIVALS says, see {@link #roundRobin}); fan-out cost is
  * delivered danmaku per push-service CPU-second, from /proc/PID/stat (utime + stime, and the kernel's share).
  * It also prints push-service's own ack-to-flush mean (its barrage.danmaku.delivery.latency timer), and the
  * CPU of push-service, of this client and of the whole machine over the window: on a shared machine the
@@ -55,6 +56,14 @@ public class PushLoad {
     /** Open viewers the server closed or dropped (a slow viewer is closed with 1013). */
     static final AtomicLong lost = new AtomicLong();
     static final String ACKED_AT = "\"ackedAt\":";
+    /**
+     * How the RATE danmaku a second are spread over the videos. {@code random} (the default): each goes to a
+     * video picked at random, so each video's danmaku arrive independently, as when viewers post on their
+     * own (a room's 100 ms batch then holds 0, 1, 2 … of them). {@code round-robin}: video after video in
+     * lockstep, so every room gets exactly one per batch: the most frames (and socket writes) per danmaku,
+     * the worst case for fan-out cost.
+     */
+    static final boolean roundRobin = "round-robin".equals(System.getenv().getOrDefault("ARRIVALS", "random"));
 
     public static void main(String[] args) throws Exception {
         // The Kafka client logs at DEBUG by default here, which would cost this client CPU.
@@ -90,16 +99,18 @@ public class PushLoad {
         long sysBefore = sysMillis(pid);
         long clientCpuBefore = cpuMillis(ProcessHandle.current().pid());
         java.util.Map<String, Long> threadsBefore = threadCpu();
+        java.util.Map<String, Long> pushThreadsBefore = pushThreadCpu(pid);
         long[] machineBefore = machineTicks();
         long[] seqs = new long[videos];
         java.util.Map<String, Long> threadsAfter;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             long start = System.nanoTime();
             long sent = 0;
+            java.util.Random pick = new java.util.Random(42);
             while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
                 long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
                 for (; sent < due; sent++) {
-                    int v = (int) (sent % videos);
+                    int v = roundRobin ? (int) (sent % videos) : pick.nextInt(videos);
                     long videoId = firstVideo + v;
                     long seq = ++seqs[v];
                     // createdAt/ackedAt: the producer's clock when the record is handed over; the ack follows
@@ -117,10 +128,11 @@ public class PushLoad {
             producer.flush();
             Thread.sleep(2000);
             threadsAfter = threadCpu(); // before the producer's thread ends
-            System.out.printf("published %d danmaku in %d s%n", sent, seconds);
+            System.out.printf("published %d danmaku in %d s (%s arrivals)%n", sent, seconds, roundRobin ? "round-robin" : "random");
             System.out.printf("viewers closed by the server during the run: %d%n", lost.get());
         }
         long cpu = cpuMillis(pid) - cpuBefore;
+        java.util.Map<String, Long> pushThreadsAfter = pushThreadCpu(pid);
         long sys = sysMillis(pid) - sysBefore;
         long clientCpu = cpuMillis(ProcessHandle.current().pid()) - clientCpuBefore;
         long[] machineAfter = machineTicks();
@@ -140,6 +152,17 @@ public class PushLoad {
                 cpu / 1000.0,
                 100.0 * sys / Math.max(1, cpu),
                 delivered.get() / Math.max(0.001, cpu / 1000.0));
+        StringBuilder pushSplit = new StringBuilder();
+        long compiling = 0;
+        for (var thread : pushThreadsAfter.entrySet()) {
+            long ms = thread.getValue() - pushThreadsBefore.getOrDefault(thread.getKey(), 0L);
+            pushSplit.append(String.format(" %s %.1f s,", thread.getKey(), ms / 1000.0));
+            compiling += thread.getKey().equals("JIT compiler") ? ms : 0;
+        }
+        System.out.printf("  push-service's CPU by thread:%s%n", pushSplit);
+        System.out.printf(
+                "  without the JIT compiler's threads (still compiling while warming up): %.0f per CPU-second%n",
+                delivered.get() / Math.max(0.001, (cpu - compiling) / 1000.0));
         double[] flushedAfter = flushLatency(push);
         System.out.printf(
                 "of which in push-service (ack -> frame handed to the viewers' writers, its own metric): mean %.0f ms%n",
@@ -195,6 +218,35 @@ public class PushLoad {
                     ? "viewers"
                     : info.getThreadName().startsWith("kafka-producer") ? "kafka-producer" : "other threads";
             byKind.merge(kind, Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
+        }
+        return byKind;
+    }
+
+    /** push-service's CPU in ms by kind of thread, from /proc/PID/task/TID/{comm,stat} (threads that ended drop out). */
+    static java.util.Map<String, Long> pushThreadCpu(long pid) throws IOException {
+        java.util.Map<String, Long> byKind = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // utime + stime, 100 Hz
+                    String kind = name.startsWith("reactor-http") || name.startsWith("http-nio")
+                                    || name.startsWith("ForkJoinPool")
+                            ? "event loops and writers"
+                            : name.startsWith("danmaku-feed")
+                                    ? "Kafka feed"
+                                    : name.startsWith("room-clock")
+                                            ? "room clock"
+                                            : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")
+                                                    ? "JIT compiler"
+                                                    : name.startsWith("GC ") ? "GC" : "other";
+                    byKind.merge(kind, ms, Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
         }
         return byKind;
     }

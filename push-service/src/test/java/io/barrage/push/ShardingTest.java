@@ -121,6 +121,13 @@ class ShardingTest {
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.body()).contains("\"code\":\"method-not-allowed\"");
 
+        assertThat(rawUpgrade(mine, "Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"))
+                .startsWith("HTTP/1.1 426")
+                .contains("Sec-WebSocket-Version: 13");
+        assertThat(rawUpgrade(mine, "Sec-WebSocket-Version: 13\r\n"))
+                .startsWith("HTTP/1.1 400")
+                .contains("\"code\":\"invalid-request\"");
+
         assertThatThrownBy(() -> http.newWebSocketBuilder()
                         .header("Origin", "https://evil.example")
                         .buildAsync(room, new PushServiceTest.Viewer())
@@ -155,6 +162,18 @@ class ShardingTest {
         }
         PushServiceTest.await(
                 () -> get("/api/v1/videos/" + mine + "/online").body().contains("\"count\":0"));
+    }
+
+    /** An upgrade request with these extra header lines, on a bare socket; the response's head and body. */
+    private String rawUpgrade(long videoId, String headers) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET /ws/v1/videos/" + videoId + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                    + "Connection: Upgrade\r\n" + headers + "Connection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     private static long firstVideoOwnedBy(int shard) {

@@ -53,7 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  * in a video id and {@code since} (if given) is a seq (a whole number, 0 or more), 421 (Misdirected Request)
  * with the owner's index in {@code X-Barrage-Shard} if another shard serves the video (during a rollout a
  * viewer may reach the wrong shard, and must be told rather than silently served nothing), 403 for an origin
- * not allowed, 426 for a plain HTTP request, and 503 (code {@code shard-full}, with Retry-After) once the
+ * not allowed, 426 for a plain HTTP request or another WebSocket version than 13, 400 for an upgrade without
+ * a key, and 503 (code {@code shard-full}, with Retry-After) once the
  * shard holds {@code max-connections} viewers.
  *
  * <p>Clients have nothing to say; a text message only proves they are alive. Input is limited: a message
@@ -142,6 +143,18 @@ class RoomEndpoint implements WebFilter {
                     HttpStatus.UPGRADE_REQUIRED,
                     "upgrade-required",
                     "This is a WebSocket endpoint: ask for an upgrade to websocket.");
+        }
+        if (!"13".equals(headers.getFirst("Sec-WebSocket-Version"))) {
+            response.getHeaders().set("Sec-WebSocket-Version", "13");
+            return problem(
+                    exchange,
+                    HttpStatus.UPGRADE_REQUIRED,
+                    "upgrade-required",
+                    "Only WebSocket version 13 (RFC 6455) is spoken here.");
+        }
+        if (headers.getFirst("Sec-WebSocket-Key") == null) {
+            return problem(
+                    exchange, HttpStatus.BAD_REQUEST, "invalid-request", "The upgrade has no Sec-WebSocket-Key.");
         }
         if (rooms.connections() >= maxConnections) {
             response.getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
