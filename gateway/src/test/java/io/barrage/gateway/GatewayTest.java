@@ -1,6 +1,7 @@
 package io.barrage.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.barrage.infra.Service;
@@ -270,6 +271,22 @@ class GatewayTest {
         assertThat(header(echo, "x-user-id")).containsExactly("42");
         assertThat(header(echo, "x-service-token")).containsExactly(SERVICE_TOKEN);
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    }
+
+    /** The proxy would answer 101 and then close with 1002; a malformed room is refused before that. */
+    @Test
+    void aMalformedRoomIsRefusedBeforeTheUpgrade() throws Exception {
+        for (String room : List.of("/ws/v1/videos/abc", "/ws/v1/videos/0", "/ws/v1/videos/1?since=-1", "/ws/else")) {
+            assertThatThrownBy(() -> http.newWebSocketBuilder()
+                            .buildAsync(URI.create("ws://127.0.0.1:" + port + room), new WebSocket.Listener() {})
+                            .get(10, TimeUnit.SECONDS))
+                    .as(room)
+                    .cause()
+                    .isInstanceOfSatisfying(
+                            java.net.http.WebSocketHandshakeException.class,
+                            e -> assertThat(e.getResponse().statusCode()).isEqualTo(400));
+        }
+        assertProblem(get("/ws/v1/videos/1?since=x"), 400, "invalid-request");
     }
 
     @Test
