@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -107,7 +108,7 @@ class RoomEndpoint implements WebFilter {
         ServerHttpResponse response = exchange.getResponse();
         HttpHeaders headers = exchange.getRequest().getHeaders();
         if (exchange.getRequest().getMethod() != HttpMethod.GET) {
-            response.getHeaders().setAllow(java.util.Set.of(HttpMethod.GET));
+            response.getHeaders().setAllow(Set.of(HttpMethod.GET));
             return problem(exchange, HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Only GET opens a room.");
         }
         String id = path.substring(PATH_PREFIX.length());
