@@ -30,6 +30,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "barrage.push.shard-index=1",
             "barrage.push.shard-count=2",
             "barrage.push.max-connections=2",
+            "barrage.push.ping-interval=1s",
+            "barrage.push.idle-timeout=3s",
             "barrage.push.allowed-origins=https://*.barrage.example"
         })
 class ShardingTest {
@@ -162,6 +164,49 @@ class ShardingTest {
         }
         PushServiceTest.await(
                 () -> get("/api/v1/videos/" + mine + "/online").body().contains("\"count\":0"));
+    }
+
+    /** Heartbeats on this shard: a ping every second, and 3 s of silence closes (25 s and 60 s by default). */
+    @Test
+    void aViewerThatAnswersPingsStaysAndASilentOneIsClosedWith1001() throws Exception {
+        long mine = firstVideoOwnedBy(1);
+        PushServiceTest.await(
+                () -> get("/api/v1/videos/" + mine + "/online").body().contains("\"count\":0"));
+        PushServiceTest.Viewer alive = new PushServiceTest.Viewer(); // the JDK client answers every ping
+        alive.socket = http.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/" + mine), alive)
+                .join();
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", port)) {
+            silent.setSoTimeout(15_000);
+            silent.getOutputStream()
+                    .write(("GET /ws/v1/videos/" + mine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.DataInputStream in = new java.io.DataInputStream(silent.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            // It reads what comes and never answers: pings, then the close.
+            int pings = 0;
+            while (true) {
+                int opcode = in.readUnsignedByte() & 0x0F;
+                byte[] payload = in.readNBytes(in.readUnsignedByte() & 0x7F); // server frames here are short
+                if (opcode == 0x9) {
+                    pings++;
+                } else if (opcode == 0x8) {
+                    assertThat(((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF)).isEqualTo(1001);
+                    break;
+                }
+            }
+            assertThat(pings).isPositive();
+        }
+        Thread.sleep(2000); // more than the silence limit again: the viewer that answers is still there
+        assertThat(alive.closeCode).isNull();
+        assertThat(get("/api/v1/videos/" + mine + "/online").body()).contains("\"count\":1");
+        alive.close();
     }
 
     /** An upgrade request with these extra header lines, on a bare socket; the response's head and body. */
