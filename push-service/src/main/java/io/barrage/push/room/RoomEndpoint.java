@@ -35,6 +35,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -71,7 +72,9 @@ class RoomEndpoint implements WebFilter {
     static final String SHARD_HEADER = "X-Barrage-Shard";
 
     private static final Logger log = LoggerFactory.getLogger(RoomEndpoint.class);
-    private static final Pattern VIDEO_ID = Pattern.compile("[0-9]{1,18}");
+    /** A video id or a seq: digits that fit a long. */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
+
     static final AttributeKey<Viewer> VIEWER = AttributeKey.valueOf(RoomEndpoint.class.getName() + ".viewer");
     static final ChannelHandler WRITABILITY = new Writability();
     /** A viewer closed with a code gets this long to take the close frame before the connection is cut. */
@@ -112,14 +115,14 @@ class RoomEndpoint implements WebFilter {
             return problem(exchange, HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Only GET opens a room.");
         }
         String id = path.substring(PATH_PREFIX.length());
-        long videoId = VIDEO_ID.matcher(id).matches() ? Long.parseLong(id) : 0;
+        long videoId = WHOLE_NUMBER.matcher(id).matches() ? Long.parseLong(id) : 0;
         if (videoId <= 0) {
             return problem(exchange, HttpStatus.BAD_REQUEST, "invalid-request", "The path must end in a video id.");
         }
         Long since = null;
         String sinceParam = exchange.getRequest().getQueryParams().getFirst("since");
         if (sinceParam != null) {
-            if (!VIDEO_ID.matcher(sinceParam).matches()) {
+            if (!WHOLE_NUMBER.matcher(sinceParam).matches()) {
                 return problem(
                         exchange,
                         HttpStatus.BAD_REQUEST,
@@ -176,13 +179,13 @@ class RoomEndpoint implements WebFilter {
     }
 
     private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, long videoId, Long since, String requestId) {
-        Channel[] connection = new Channel[1];
-        in.withConnection(c -> connection[0] = c.channel());
-        Channel channel = connection[0];
+        Connection[] connection = new Connection[1];
+        in.withConnection(c -> connection[0] = c);
+        Channel channel = connection[0].channel();
         Viewer viewer =
                 rooms.join(videoId, channel, (code, reason) -> close(channel, out, code, reason), since, requestId);
         channel.attr(VIEWER).set(viewer);
-        in.withConnection(c -> c.addHandlerLast("barrage.writability", WRITABILITY));
+        connection[0].addHandlerLast("barrage.writability", WRITABILITY);
         return in.receiveFrames()
                 .doOnNext(frame -> received(viewer, frame))
                 .then()
