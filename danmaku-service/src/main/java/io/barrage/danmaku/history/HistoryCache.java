@@ -188,6 +188,12 @@ public class HistoryCache {
             return load.get();
         }
         try {
+            // Our miss may be older than the lock: a loader here or in another instance may have stored the
+            // key and let go of both the lock and its in-process slot in between. Then there is nothing to do.
+            String stored = get(key);
+            if (stored != null) {
+                return stored;
+            }
             String version = versionOf(videoId);
             String value = load.get();
             if (version != null) {
