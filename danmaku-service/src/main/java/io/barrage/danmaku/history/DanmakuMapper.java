@@ -63,6 +63,9 @@ interface DanmakuMapper extends BaseMapper<DanmakuRow> {
     })
     int insertTombstones(@Param("rows") List<DanmakuRow> rows);
 
+    @Select("SELECT EXISTS (SELECT 1 FROM danmaku_tombstone WHERE id = #{id})")
+    boolean tombstoned(@Param("id") long id);
+
     /** Removes the given rows if they are tombstoned: deletes, and Created events that arrive after them. */
     @Delete({
         "<script>",

@@ -2,8 +2,11 @@ package io.barrage.danmaku.history;
 
 import io.barrage.danmaku.ingest.DanmakuDeleted;
 import io.barrage.danmaku.ingest.DanmakuEvents;
+import io.barrage.danmaku.ingest.SnowflakeIds;
 import io.barrage.danmaku.video.VideoCatalog;
 import io.barrage.danmaku.web.ApiException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -11,11 +14,21 @@ import org.springframework.stereotype.Component;
 /**
  * Deleting danmaku: the tombstone is published first (so live viewers drop it and the persister records
  * it), then the row is tombstoned here too, so the sender's own next read no longer shows it.
+ *
+ * <p>A danmaku is acknowledged once Kafka has it and reaches MySQL a moment later, so a sender who deletes
+ * right after sending can get here first. A delete of a recently minted id that has no row yet waits a
+ * little for it, and if it still has not arrived answers 503 with Retry-After rather than 404: the danmaku
+ * most likely exists, and a 404 would leave it on screen for everyone else. An id already tombstoned
+ * (deleted, or a voided attempt) is a 404 at once.
  */
 @Component
 class DanmakuRemoval {
 
     static final int BATCH = 500;
+    /** Ids minted this recently may belong to acknowledged danmaku still on their way to MySQL. */
+    static final Duration IN_FLIGHT = Duration.ofMinutes(1);
+    /** How long a delete waits for such a danmaku's row before asking the client to retry. */
+    static final Duration STORE_WAIT = Duration.ofSeconds(3);
 
     private final DanmakuMapper mapper;
     private final DanmakuStore store;
@@ -31,7 +44,7 @@ class DanmakuRemoval {
 
     /** By its sender or the video's owner; anyone else is told it does not exist (no probing of ids). */
     void deleteAs(long userId, long danmakuId) {
-        DanmakuRow row = mapper.selectById(danmakuId);
+        DanmakuRow row = stored(danmakuId);
         if (row == null
                 || (row.getSenderId() != userId
                         && videos.find(row.getVideoId())
@@ -40,6 +53,37 @@ class DanmakuRemoval {
             throw new ApiException(HttpStatus.NOT_FOUND, "danmaku-not-found", "No such danmaku.");
         }
         publishAndDelete(List.of(row));
+    }
+
+    /** The row, waiting for it while its id is recent enough to be acknowledged but not yet persisted. */
+    private DanmakuRow stored(long danmakuId) {
+        DanmakuRow row = mapper.selectById(danmakuId);
+        Instant minted = SnowflakeIds.mintedAt(danmakuId);
+        Instant now = Instant.now();
+        if (row != null
+                || minted.isBefore(now.minus(IN_FLIGHT))
+                || minted.isAfter(now.plusSeconds(1))
+                || mapper.tombstoned(danmakuId)) {
+            return row;
+        }
+        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+        while (row == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            row = mapper.selectById(danmakuId);
+        }
+        if (row == null && !mapper.tombstoned(danmakuId)) {
+            throw new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "danmaku-not-stored-yet",
+                    "This danmaku was sent moments ago and is still being stored; try again shortly.",
+                    2);
+        }
+        return row;
     }
 
     /** Every danmaku of a user (a ban), in batches; returns how many were deleted. */

@@ -151,16 +151,9 @@ public class AbuseGuard {
 
     /** A 429 whose Retry-After (whole seconds, at least 1) the advice puts on the response. */
     public static final class TooManyRequests extends ApiException {
-        private final long retryAfterSeconds;
 
         TooManyRequests(String code, String detail, long waitMs) {
-            super(HttpStatus.TOO_MANY_REQUESTS, code, detail);
-            this.retryAfterSeconds = Math.max(1, (waitMs + 999) / 1000);
-        }
-
-        @Override
-        public long retryAfterSeconds() {
-            return retryAfterSeconds;
+            super(HttpStatus.TOO_MANY_REQUESTS, code, detail, Math.max(1, (waitMs + 999) / 1000));
         }
     }
 }

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
  * within the millisecond.
  */
 @Component
-class SnowflakeIds {
+public class SnowflakeIds {
 
     static final long EPOCH_MS = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     private static final int WORKER_BITS = 10;
@@ -34,6 +34,11 @@ class SnowflakeIds {
             throw new IllegalArgumentException("barrage.danmaku.worker-id must be 0.." + MAX_WORKER);
         }
         this.workerId = workerId;
+    }
+
+    /** When an id was minted (to the millisecond). */
+    public static Instant mintedAt(long id) {
+        return Instant.ofEpochMilli((id >>> (WORKER_BITS + SEQUENCE_BITS)) + EPOCH_MS);
     }
 
     /** The trailing number of {@code HOSTNAME} (0–1023), or 0 when there is none. */

@@ -7,11 +7,18 @@ public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
     private final String code;
+    private final long retryAfterSeconds;
 
     public ApiException(HttpStatus status, String code, String detail) {
+        this(status, code, detail, 0);
+    }
+
+    /** With a Retry-After of {@code retryAfterSeconds} (0 for none). */
+    public ApiException(HttpStatus status, String code, String detail, long retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public HttpStatus status() {
@@ -24,7 +31,7 @@ public class ApiException extends RuntimeException {
 
     /** Seconds a client should wait before retrying (sent as Retry-After), or 0 for none. */
     public long retryAfterSeconds() {
-        return 0;
+        return retryAfterSeconds;
     }
 
     public static ApiException badRequest(String code, String detail) {

@@ -6,10 +6,16 @@ import io.barrage.danmaku.DanmakuTestBase;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import tools.jackson.databind.JsonNode;
 
 /** DELETE by sender or owner, and the internal moderation API. */
 class DeletionAndModerationTest extends DanmakuTestBase {
+
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
 
     @Test
     void theSenderOrTheOwnerMayDeleteAndEveryoneElseGets404() throws Exception {
@@ -45,6 +51,42 @@ class DeletionAndModerationTest extends DanmakuTestBase {
                 .contains(
                         "DanmakuDeleted:" + mineId + ":" + mine.get("seq").asLong(),
                         "DanmakuDeleted:" + theirsId + ":" + theirs.get("seq").asLong());
+    }
+
+    @Test
+    void aDeleteThatOvertakesItsDanmakuOnTheWayToMySqlIsToldToRetryAndThenDeletesIt() throws Exception {
+        long video = 44;
+        MessageListenerContainer persister = listeners.getAllListenerContainers().stream()
+                .filter(c -> "danmaku-persist".equals(c.getGroupId()))
+                .findFirst()
+                .orElseThrow();
+        persister.pause();
+        String id;
+        try {
+            await(persister::isContainerPaused);
+            id = created(post(video, 1250, "{\"text\":\"oops\",\"playbackMs\":100}"))
+                    .get("id")
+                    .asString();
+            // Acknowledged, but not in MySQL yet: not a 404 (that would leave it on everyone's screen).
+            HttpResponse<String> early = send("DELETE", "/api/v1/danmaku/" + id, 1250, null);
+            assertProblem(early, 503, "danmaku-not-stored-yet");
+            assertThat(early.headers().firstValue("Retry-After")).hasValue("2");
+            assertThat(rowsWithId(id)).isZero(); // the persister is paused: the row really is not there yet
+        } finally {
+            persister.resume();
+        }
+        // A client retrying as told: the delete waits for the row, which is on its way, and removes it.
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        HttpResponse<String> retried = send("DELETE", "/api/v1/danmaku/" + id, 1250, null);
+        while (retried.statusCode() == 503) {
+            assertThat(System.nanoTime()).as("still 503 after 60 s").isLessThan(deadline);
+            retried = send("DELETE", "/api/v1/danmaku/" + id, 1250, null);
+        }
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(204);
+        assertThat(rowsWithId(id)).isZero();
+        assertThat(getJson("/api/v1/videos/44/danmaku?segment=0").get("items").size())
+                .isZero();
+        assertProblem(send("DELETE", "/api/v1/danmaku/" + id, 1250, null), 404, "danmaku-not-found");
     }
 
     @Test
