@@ -105,6 +105,10 @@ class LiveShardsTest {
         if (index == 1) {
             props.put("barrage.push.ring-size", 20);
             props.put("barrage.push.send-buffer-bytes", 65536);
+            // A stuck viewer is let go only after a minute, so a fast viewer held up behind one would show
+            // it as a delay of a minute, far past the bound the slow-client test allows (ViewerTest covers
+            // the time limit itself).
+            props.put("barrage.push.send-time-limit", "60s");
         }
         // As arguments: they must win over application.yml (server.port in particular).
         String[] args = props.entrySet().stream()
@@ -348,7 +352,8 @@ class LiveShardsTest {
                 long seq = fast.seqs().get(i);
                 worstMillis = Math.max(worstMillis, (fast.arrivals.get(i) - publishedAt.get(seq)) / 1_000_000);
             }
-            assertThat(worstMillis).as("the fast client's worst delay").isLessThan(3000);
+            // Generous for a loaded machine, and still a quarter of the time a stuck viewer is kept.
+            assertThat(worstMillis).as("the fast client's worst delay").isLessThan(15_000);
             assertThat(fast.gaps()).isEmpty();
 
             // Now the slow one reads what it was left with: it was skipped ahead, or let go.
