@@ -184,7 +184,9 @@ class Sessions {
     }
 
     /** Expired rows are dead weight; Redis entries expire on their own. */
-    @Scheduled(fixedDelayString = "${barrage.session.cleanup-interval:PT1H}", initialDelayString = "PT1M")
+    @Scheduled(
+            fixedDelayString = "${barrage.session.cleanup-interval:PT1H}",
+            initialDelayString = "${barrage.session.cleanup-initial-delay:PT1M}")
     void deleteExpired() {
         try {
             int deleted = rows.delete(new LambdaQueryWrapper<SessionRow>().le(SessionRow::getExpiresAt, now()));
