@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.barrage.infra.Service;
 import io.barrage.infra.TestInfra;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The gateway in front of a stand-in backend: it answers the session check as user-service would,
  * echoes the headers it received as video-service and push-service (HTTP and WebSocket), and
- * danmaku-service points at a port where nothing listens.
+ * danmaku-service points at a port that refuses every connection.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GatewayTest {
@@ -49,6 +49,7 @@ class GatewayTest {
     private static final AtomicInteger introspections = new AtomicInteger();
     private static final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final DisposableServer backend = startBackend();
+    private static final Socket danmakuServiceDown = boundButNotListening();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -60,12 +61,13 @@ class GatewayTest {
         registry.add("spring.cloud.discovery.client.simple.instances.push-service[0].uri", () -> base);
         registry.add(
                 "spring.cloud.discovery.client.simple.instances.danmaku-service[0].uri",
-                () -> "http://127.0.0.1:" + closedPort());
+                () -> "http://127.0.0.1:" + danmakuServiceDown.getLocalPort());
     }
 
     @AfterAll
-    static void stopBackend() {
+    static void stopBackend() throws java.io.IOException {
         backend.disposeNow();
+        danmakuServiceDown.close();
     }
 
     @LocalServerPort
@@ -325,9 +327,17 @@ class GatewayTest {
                 : values.valueStream().map(JsonNode::asString).toList();
     }
 
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /**
+     * A port held for the class's lifetime: bound, so nothing else can take it (no SO_REUSEADDR, so not even
+     * a socket that sets it), and never listening, so the kernel refuses every connection to it at once. A
+     * port found free and released could be bound by anything later; a bound ServerSocket would not refuse
+     * but accept into its backlog, and the gateway would wait out its response timeout.
+     */
+    private static Socket boundButNotListening() {
+        Socket socket = new Socket();
+        try {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket;
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
