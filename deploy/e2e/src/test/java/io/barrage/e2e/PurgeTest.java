@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -21,6 +22,9 @@ import tools.jackson.databind.JsonNode;
  * what was removed.
  */
 class PurgeTest {
+
+    /** The statuses a deletion ends in; it is PENDING (or not recorded yet) until then. */
+    private static final Set<String> FINISHED = Set.of("DONE", "CANCELLED", "FAILED");
 
     @Test
     void aDeletedVideoIsPurgedCompletelyAfterTheGracePeriod() throws Exception {
@@ -73,12 +77,26 @@ class PurgeTest {
         Client scheduler = new Client("http://127.0.0.1:" + stack.options().port(Service.SCHEDULER));
         Client danmaku = new Client("http://127.0.0.1:" + stack.options().port(Service.DANMAKU));
         String credential = infra.serviceToken();
-        await().atMost(Duration.ofSeconds(120))
+        // the purge's last commit sets DONE and appends PURGED together, after video-service has purged the
+        // row; a 404 from video-service alone can be read before that commit
+        JsonNode audit = await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(1))
-                .until(() -> video.get("/internal/v1/videos/" + videoId, null, "X-Service-Token", credential)
-                                .status()
-                        == 404);
+                .until(
+                        () -> scheduler
+                                .get(
+                                        "/internal/v1/deletions/" + videoId + "/audit",
+                                        null,
+                                        "X-Service-Token",
+                                        credential)
+                                .json(),
+                        a -> FINISHED.contains(a.path("deletion").path("status").asString("")));
+        assertThat(audit.path("deletion").path("status").asString(""))
+                .as(audit.toString())
+                .isEqualTo("DONE");
 
+        assertThat(video.get("/internal/v1/videos/" + videoId, null, "X-Service-Token", credential)
+                        .status())
+                .isEqualTo(404);
         assertThat(objectsOf(s3, videoId))
                 .as("objects under videos/%d/", videoId)
                 .isEmpty();
@@ -91,9 +109,6 @@ class PurgeTest {
                         .path("items")
                         .size())
                 .isZero();
-        JsonNode audit = scheduler
-                .get("/internal/v1/deletions/" + videoId + "/audit", null, "X-Service-Token", credential)
-                .json();
         List<String> actions = new ArrayList<>();
         audit.path("entries").forEach(e -> actions.add(e.path("action").asString()));
         assertThat(actions).contains("REQUESTED", "OBJECTS_REMOVED", "DANMAKU_REMOVED", "PURGED");
