@@ -29,8 +29,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The README's story in two real browsers (Debian's headless Chromium): each logs in through the page,
  * opens the same video and plays it; one seeks (HTTP Range); a danmaku sent from one page flies across
  * both overlays; after a reload it comes back from history at its playback time. Then the other things
- * a user does through the pages: upload with a progress bar until the video plays, delete and restore
- * from "my videos", the human sentences for errors, and the live connection coming back after a drop.
+ * a user does through the pages: taking a danmaku back, upload with a progress bar until the video plays,
+ * delete and restore from "my videos", the human sentences for errors, and the live connection coming
+ * back after a drop.
  * Screenshots land in target/screenshots.
  */
 class BrowserStoryTest {
@@ -115,6 +116,20 @@ class BrowserStoryTest {
                 player(watcher),
                 Math.max(0, playbackMs / 1000.0 - 0.5));
         waitFor(watcher, b -> overlayShows(b, text));
+
+        // The sender takes it back from the list: it leaves the other viewer's page live, and history.
+        waitFor(watcher, b -> b.findElement(By.id("danmaku-list")).getText().contains(text));
+        sender.findElement(By.cssSelector("#danmaku-list button[aria-label='Delete your danmaku “" + text + "”']"))
+                .click();
+        waitFor(sender, b -> b.findElement(By.id("list-status")).getText().equals("Your danmaku was deleted."));
+        waitFor(watcher, b -> !b.findElement(By.id("danmaku-list")).getText().contains(text));
+        assertThat(overlayShows(watcher, text)).isFalse();
+        assertThat(api.get("/api/v1/videos/" + videoId + "/danmaku?fromMs=0&toMs=60000", null)
+                        .json()
+                        .path("items")
+                        .valueStream()
+                        .map(d -> d.path("text").asString()))
+                .doesNotContain(text);
     }
 
     @Test
@@ -187,8 +202,7 @@ class BrowserStoryTest {
         Client api = new Client(base);
         String user = "errs_" + System.nanoTime() % 100000;
         String token = register(api, user);
-        WebDriver browser = chromium();
-        browser.get(base + "/");
+        WebDriver browser = loginPage(base);
         browser.findElement(By.id("login-username")).sendKeys(user);
         browser.findElement(By.id("login-password")).sendKeys("not the password");
         browser.findElement(By.id("login-submit")).click();
@@ -283,13 +297,20 @@ class BrowserStoryTest {
     }
 
     private WebDriver logIn(String base, String username) throws IOException {
-        WebDriver browser = chromium();
-        browser.get(base + "/");
+        WebDriver browser = loginPage(base);
         browser.findElement(By.id("login-username")).sendKeys(username);
         browser.findElement(By.id("login-password")).sendKeys(PASSWORD);
         browser.findElement(By.id("login-submit")).click();
         waitFor(browser, b -> "user".equals(b.findElement(By.id("session")).getAttribute("data-state")));
         assertThat(browser.findElement(By.id("current-user")).getText()).contains(username);
+        return browser;
+    }
+
+    /** The home page once it has asked who we are and shows the login form (hidden until then). */
+    private WebDriver loginPage(String base) throws IOException {
+        WebDriver browser = chromium();
+        browser.get(base + "/");
+        waitFor(browser, b -> b.findElement(By.id("login-username")).isDisplayed());
         return browser;
     }
 
