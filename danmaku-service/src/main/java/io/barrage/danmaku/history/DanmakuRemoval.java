@@ -8,6 +8,7 @@ import io.barrage.danmaku.web.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -29,11 +30,17 @@ class DanmakuRemoval {
     static final Duration IN_FLIGHT = Duration.ofMinutes(1);
     /** How long a delete waits for such a danmaku's row before asking the client to retry. */
     static final Duration STORE_WAIT = Duration.ofSeconds(3);
+    /**
+     * At most this many deletes wait at once, each holding a request thread; past it (made-up recent ids,
+     * or a persister far behind) the answer is the 503 at once.
+     */
+    static final int MAX_WAITING = 32;
 
     private final DanmakuMapper mapper;
     private final DanmakuStore store;
     private final DanmakuEvents events;
     private final VideoCatalog videos;
+    private final Semaphore waiting = new Semaphore(MAX_WAITING);
 
     DanmakuRemoval(DanmakuMapper mapper, DanmakuStore store, DanmakuEvents events, VideoCatalog videos) {
         this.mapper = mapper;
@@ -66,15 +73,18 @@ class DanmakuRemoval {
                 || mapper.tombstoned(danmakuId)) {
             return row;
         }
-        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
-        while (row == null && System.nanoTime() < deadline) {
+        if (waiting.tryAcquire()) {
             try {
-                Thread.sleep(50);
+                long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+                while (row == null && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    row = mapper.selectById(danmakuId);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+            } finally {
+                waiting.release();
             }
-            row = mapper.selectById(danmakuId);
         }
         if (row == null && !mapper.tombstoned(danmakuId)) {
             throw new ApiException(
