@@ -290,7 +290,7 @@ async function removeOwn(item, button) {
     setStatus($('#list-status'), 'Your danmaku was deleted.', 'ok');
   } catch (error) {
     if (error?.status === 404 && error.code === 'danmaku-not-found') engine.remove([item.id]);
-    // 503 danmaku-not-stored-yet: sent moments ago and still on its way to the database; the button stays.
+    // 409 danmaku-not-stored-yet: sent moments ago and still on its way to the database; the button stays.
     setStatus($('#list-status'), withRetryHint(errorMessage(error), error?.retryAfter), 'error');
     button.disabled = false;
   }

@@ -18,9 +18,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>A danmaku is acknowledged once Kafka has it and reaches MySQL a moment later, so a sender who deletes
  * right after sending can get here first. A delete of a recently minted id that has no row yet waits a
- * little for it, and if it still has not arrived answers 503 with Retry-After rather than 404: the danmaku
- * most likely exists, and a 404 would leave it on screen for everyone else. An id already tombstoned
- * (deleted, or a voided attempt) is a 404 at once.
+ * little for it, and if it still has not arrived answers 409 with Retry-After rather than 404: the danmaku
+ * most likely exists, and a 404 would leave it on screen for everyone else. A made-up recent id gets the
+ * same 409: the service cannot tell it apart, and bad input must get a 4xx, never a 5xx (SPEC §7). An id
+ * already tombstoned (deleted, or a voided attempt) is a 404 at once.
  */
 @Component
 class DanmakuRemoval {
@@ -32,7 +33,7 @@ class DanmakuRemoval {
     static final Duration STORE_WAIT = Duration.ofSeconds(3);
     /**
      * At most this many deletes wait at once, each holding a request thread; past it (made-up recent ids,
-     * or a persister far behind) the answer is the 503 at once.
+     * or a persister far behind) the answer is the 409 at once.
      */
     static final int MAX_WAITING = 32;
 
@@ -88,7 +89,7 @@ class DanmakuRemoval {
         }
         if (row == null && !mapper.tombstoned(danmakuId)) {
             throw new ApiException(
-                    HttpStatus.SERVICE_UNAVAILABLE,
+                    HttpStatus.CONFLICT,
                     "danmaku-not-stored-yet",
                     "This danmaku was sent moments ago and is still being stored; try again shortly.",
                     2);

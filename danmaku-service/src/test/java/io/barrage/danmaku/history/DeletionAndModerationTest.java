@@ -69,7 +69,7 @@ class DeletionAndModerationTest extends DanmakuTestBase {
                     .asString();
             // Acknowledged, but not in MySQL yet: not a 404 (that would leave it on everyone's screen).
             HttpResponse<String> early = send("DELETE", "/api/v1/danmaku/" + id, 1250, null);
-            assertProblem(early, 503, "danmaku-not-stored-yet");
+            assertProblem(early, 409, "danmaku-not-stored-yet");
             assertThat(early.headers().firstValue("Retry-After")).hasValue("2");
             assertThat(rowsWithId(id)).isZero(); // the persister is paused: the row really is not there yet
         } finally {
@@ -78,8 +78,8 @@ class DeletionAndModerationTest extends DanmakuTestBase {
         // A client retrying as told: the delete waits for the row, which is on its way, and removes it.
         long deadline = System.nanoTime() + 60_000_000_000L;
         HttpResponse<String> retried = send("DELETE", "/api/v1/danmaku/" + id, 1250, null);
-        while (retried.statusCode() == 503) {
-            assertThat(System.nanoTime()).as("still 503 after 60 s").isLessThan(deadline);
+        while (retried.statusCode() == 409) {
+            assertThat(System.nanoTime()).as("still 409 after 60 s").isLessThan(deadline);
             retried = send("DELETE", "/api/v1/danmaku/" + id, 1250, null);
         }
         assertThat(retried.statusCode()).as(retried.body()).isEqualTo(204);
