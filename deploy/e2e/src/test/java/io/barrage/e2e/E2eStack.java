@@ -2,8 +2,10 @@ package io.barrage.e2e;
 
 import io.barrage.infra.Infra;
 import io.barrage.infra.LocalStack;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -30,10 +32,24 @@ final class E2eStack {
                             // long enough for a delete-and-restore in a test, short enough to watch a purge
                             "barrage.scheduler.grace-period", "PT15S",
                             "barrage.scheduler.purge-interval", "1s")));
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "e2e-stack-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                started.close();
+                                deleteQuietly(data); // half a gigabyte of Kafka log, objects and tables
+                            },
+                            "e2e-stack-stop"));
             stack = started;
         }
         return stack;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder; the OS cleans it eventually
+        }
     }
 
     static String gatewayUrl() throws Exception {
