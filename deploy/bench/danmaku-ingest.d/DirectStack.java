@@ -20,7 +20,7 @@ import java.util.Map;
  * The smallest stack that measures danmaku-service's own ingest cost: the real servers (Kafka, Redis,
  * MariaDB, S3 store) on free ports, danmaku-service on args[1] + 3, and in place of video-service a stub on
  * args[1] + 2 that says every video is READY and 10 minutes long (danmaku-service caches it anyway). With
- * four fewer JVMs than {@code BenchStack} it starts on a loaded two-core machine and leaves the cores to
+ * four fewer JVMs than {@code PrivateStack} it starts on a loaded two-core machine and leaves the cores to
  * the service under test.
  *
  * <p>Standard input takes commands: {@code start <jar>} (re)starts danmaku-service from that jar and prints
