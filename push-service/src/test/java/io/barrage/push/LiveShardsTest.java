@@ -680,17 +680,11 @@ class LiveShardsTest {
                 if (b0 < 0) {
                     return new Result(null, 1006, seqs);
                 }
-                int b1 = in.readUnsignedByte();
-                long length = b1 & 0x7F;
-                if (length == 126) {
-                    length = in.readUnsignedShort();
-                } else if (length == 127) {
-                    length = in.readLong();
-                }
-                byte[] payload = in.readNBytes((int) length);
-                if (payload.length < length) {
+                ServerFrames.Payload read = ServerFrames.payload(in);
+                if (read.cutOff()) {
                     return new Result(null, 1006, seqs); // cut off mid-frame: the server dropped it
                 }
+                byte[] payload = read.bytes();
                 int opcode = b0 & 0x0F;
                 boolean fin = (b0 & 0x80) != 0;
                 if (opcode == 8) {

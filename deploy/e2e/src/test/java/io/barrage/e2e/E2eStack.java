@@ -2,10 +2,9 @@ package io.barrage.e2e;
 
 import io.barrage.infra.Infra;
 import io.barrage.infra.LocalStack;
-import java.io.IOException;
+import io.barrage.infra.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -36,20 +35,12 @@ final class E2eStack {
                     .addShutdownHook(new Thread(
                             () -> {
                                 started.close();
-                                deleteQuietly(data); // half a gigabyte of Kafka log, objects and tables
+                                TestInfra.deleteQuietly(data); // half a gigabyte of Kafka log, objects and tables
                             },
                             "e2e-stack-stop"));
             stack = started;
         }
         return stack;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder; the OS cleans it eventually
-        }
     }
 
     static String gatewayUrl() throws Exception {

@@ -45,7 +45,8 @@ public final class TestInfra {
         return get().springProperties(service);
     }
 
-    private static void deleteQuietly(Path dir) {
+    /** Deletes a folder and everything in it, as far as it can (for test folders). */
+    public static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());

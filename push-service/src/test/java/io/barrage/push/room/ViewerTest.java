@@ -2,6 +2,7 @@ package io.barrage.push.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.barrage.push.ServerFrames;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -156,14 +157,7 @@ class ViewerTest {
         List<String> frames = new ArrayList<>();
         while (!done.test(frames)) {
             int b0 = in.readUnsignedByte();
-            int b1 = in.readUnsignedByte();
-            long length = b1 & 0x7F;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] payload = in.readNBytes((int) length);
+            byte[] payload = ServerFrames.payload(in).bytes();
             assertThat(b0).as("a final text frame").isEqualTo(0x81);
             frames.add(new String(payload, StandardCharsets.UTF_8));
         }
