@@ -71,7 +71,7 @@ class DanmakuServiceTest extends DanmakuTestBase {
 
         assertThat(getJson("/api/v1/videos/1/danmaku?limit=1").get("items").size())
                 .isEqualTo(1);
-        assertThat(getJson("/api/v1/videos/2/danmaku").get("items").size()).isZero();
+        assertProblem(get("/api/v1/videos/2/danmaku"), 404, "video-not-found"); // unknown, like the video
 
         assertProblem(get("/api/v1/videos/1/danmaku?fromMs=10&toMs=5"), 400, "invalid-request");
         assertProblem(get("/api/v1/videos/1/danmaku?limit=0"), 400, "invalid-request");

@@ -43,12 +43,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One Spring context on the real infrastructure, shared by every test class that extends this (same
  * configuration, so Spring caches it), with a stand-in for video-service: video 1 and 4 are READY (60 s),
- * 3 is still PROCESSING, 10–99 are READY (3 h); all are owned by user 7; others are unknown.
+ * 3 is still PROCESSING, 5 is READY and claims a 136-year duration, 6 is DELETED, 8 and 10–99 are READY
+ * (3 h); all are owned by user 7; others are unknown.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class DanmakuTestBase {
 
     public static final long OWNER = 7;
+    /** What a lying 140-byte MP4 declared: 136 years. */
+    protected static final long HUGE_DURATION_MS = 136L * 365 * 24 * 3600 * 1000;
     protected static final AtomicReference<String> lastRequestIdSeen = new AtomicReference<>();
     /** While false the stand-in answers 500, as a failing video-service would. */
     protected static final AtomicBoolean videoServiceUp = new AtomicBoolean(true);
@@ -63,6 +66,8 @@ public abstract class DanmakuTestBase {
                 "spring.cloud.discovery.client.simple.instances.video-service[0].uri",
                 () -> "http://127.0.0.1:" + videoService.getAddress().getPort());
         registry.add("barrage.danmaku.banned-words", () -> "badword,禁止词");
+        // Long enough that no test sees a video's cached state expire: only an event may change it.
+        registry.add("barrage.danmaku.video-cache-ttl", () -> "10m");
     }
 
     @LocalServerPort
@@ -140,6 +145,27 @@ public abstract class DanmakuTestBase {
         }
     }
 
+    /**
+     * A row written straight to the table, as rows stored before today's rules were (a playback time past
+     * any cap, text the rules now refuse). Use a video whose history was not read yet (nothing cached).
+     */
+    protected void insertRow(long id, long videoId, long seq, long playbackMs, String text) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "INSERT INTO danmaku (id, video_id, seq, sender_id, text, playback_ms, mode, color, size,"
+                                + " created_at) VALUES (?, ?, ?, 42, ?, ?, 'SCROLL', 16777215, 'NORMAL',"
+                                + " UTC_TIMESTAMP(3))")) {
+            statement.setLong(1, id);
+            statement.setLong(2, videoId);
+            statement.setLong(3, seq);
+            statement.setString(4, text);
+            statement.setLong(5, playbackMs);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected long rowsWithId(String id) {
         return count("SELECT COUNT(*) FROM danmaku WHERE id = ?", Long.parseLong(id));
     }
@@ -149,6 +175,13 @@ public abstract class DanmakuTestBase {
         Counter counter =
                 meters.find("danmaku.db.statements").tag("statement", statement).counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    /** Every MyBatis statement run so far, all mappers together. */
+    protected double allStatements() {
+        return meters.find("danmaku.db.statements").counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     protected static void await(BooleanSupplier condition) throws InterruptedException {
@@ -193,7 +226,10 @@ public abstract class DanmakuTestBase {
             Map<String, String> videos = Map.of(
                     "1", "{\"id\":1,\"ownerId\":7,\"durationMs\":60000,\"status\":\"READY\"}",
                     "3", "{\"id\":3,\"ownerId\":7,\"durationMs\":60000,\"status\":\"PROCESSING\"}",
-                    "4", "{\"id\":4,\"ownerId\":7,\"durationMs\":60000,\"status\":\"READY\"}");
+                    "4", "{\"id\":4,\"ownerId\":7,\"durationMs\":60000,\"status\":\"READY\"}",
+                    "5", "{\"id\":5,\"ownerId\":7,\"durationMs\":" + HUGE_DURATION_MS + ",\"status\":\"READY\"}",
+                    "6", "{\"id\":6,\"ownerId\":7,\"durationMs\":60000,\"status\":\"DELETED\"}",
+                    "8", "{\"id\":8,\"ownerId\":7,\"durationMs\":10800000,\"status\":\"READY\"}");
             server.createContext("/internal/v1/videos/", exchange -> {
                 lastRequestIdSeen.set(exchange.getRequestHeaders().getFirst("X-Request-Id"));
                 String id = exchange.getRequestURI().getPath().substring("/internal/v1/videos/".length());

@@ -81,21 +81,36 @@ class HistoryCacheTest extends DanmakuTestBase {
 
     @Test
     @Order(3)
-    void anUnknownVideoReachesMySqlAtMostOnce() throws Exception {
-        double before = statements("DanmakuMapper.maxPlaybackMs") + statements("DanmakuMapper.segment");
+    void anUnknownVideoIsNotFoundWithoutReachingMySql() throws Exception {
+        double before = allStatements();
         for (int i = 0; i < 20; i++) {
-            assertThat(getJson("/api/v1/videos/987654/danmaku").get("items").size())
-                    .isZero();
+            assertProblem(get("/api/v1/videos/987654/danmaku"), 404, "video-not-found");
+            assertProblem(get("/api/v1/videos/987655/danmaku?segment=" + i), 404, "video-not-found");
         }
+        assertProblem(get("/api/v1/videos/987654/danmaku.xml"), 404, "video-not-found");
+        assertThat(allStatements() - before).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void aVideoWithoutDanmakuReachesMySqlAtMostOnceWhicheverSegmentsAreAsked() throws Exception {
+        double before = allStatements();
         for (int i = 0; i < 20; i++) {
-            assertThat(getJson("/api/v1/videos/987655/danmaku?segment=3")
+            assertThat(getJson("/api/v1/videos/45/danmaku?segment=" + i)
                             .get("items")
                             .size())
                     .isZero();
         }
-        double after = statements("DanmakuMapper.maxPlaybackMs") + statements("DanmakuMapper.segment");
-        assertThat(after - before).isLessThanOrEqualTo(2); // one per video
-        assertThat(redis.getExpire("danmaku:meta:987654")).isBetween(1L, 33L); // a short-lived null entry
+        assertThat(allStatements() - before).isLessThanOrEqualTo(1);
+
+        double beforeWindow = allStatements();
+        assertThat(getJson("/api/v1/videos/46/danmaku?fromMs=0&toMs=" + (16 * HistoryCache.SEGMENT_MS - 1))
+                        .get("items")
+                        .size())
+                .isZero();
+        assertThat(getJson("/api/v1/videos/46/danmaku").get("items").size()).isZero();
+        assertThat(allStatements() - beforeWindow).isLessThanOrEqualTo(1);
+        assertThat(redis.getExpire("danmaku:meta:45")).isBetween(1L, 33L); // a short-lived null entry
     }
 
     @Test
@@ -120,6 +135,7 @@ class HistoryCacheTest extends DanmakuTestBase {
         var response = post(videoId, user, "{\"text\":\"at " + playbackMs + "\",\"playbackMs\":" + playbackMs + "}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     }
+
 
     private static List<Long> playbackOf(JsonNode history) {
         return history.get("items")
