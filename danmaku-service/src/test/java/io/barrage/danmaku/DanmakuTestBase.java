@@ -52,6 +52,7 @@ public abstract class DanmakuTestBase {
     public static final long OWNER = 7;
     /** What a lying 140-byte MP4 declared: 136 years. */
     protected static final long HUGE_DURATION_MS = 136L * 365 * 24 * 3600 * 1000;
+
     protected static final AtomicReference<String> lastRequestIdSeen = new AtomicReference<>();
     /** While false the stand-in answers 500, as a failing video-service would. */
     protected static final AtomicBoolean videoServiceUp = new AtomicBoolean(true);
@@ -67,7 +68,7 @@ public abstract class DanmakuTestBase {
                 () -> "http://127.0.0.1:" + videoService.getAddress().getPort());
         registry.add("barrage.danmaku.banned-words", () -> "badword,禁止词");
         // Long enough that no test sees a video's cached state expire: only an event may change it.
-        registry.add("barrage.danmaku.video-cache-ttl", () -> "10m");
+        registry.add("barrage.danmaku.video-cache.ttl", () -> "10m");
     }
 
     @LocalServerPort

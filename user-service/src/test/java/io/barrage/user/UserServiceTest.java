@@ -185,6 +185,15 @@ class UserServiceTest extends UserServiceContext {
         var wrongType = send("POST", "/api/v1/users", "{\"username\": {\"a\": 1}, \"password\": \"password123\"}");
         assertProblem(wrongType, 400, "invalid-request");
         assertThat(JSON.readTree(wrongType.body()).get("field").asString()).isEqualTo("username");
+        // text policy (docs/api.md, "Text"): a bidi override or a zero-width space hides what a name says
+        for (String name : new String[] {"\u202Enimda", "ad\u200Bmin"}) {
+            var hidden = send(
+                    "POST",
+                    "/api/v1/users",
+                    json(Map.of("username", unique("eve"), "password", "password123", "displayName", name)));
+            assertProblem(hidden, 400, "invalid-request");
+            assertThat(JSON.readTree(hidden.body()).get("field").asString()).isEqualTo("displayName");
+        }
         assertProblem(send("GET", "/api/v1/users/not-a-number", null), 400, "invalid-request");
         assertProblem(send("GET", "/api/v1/users/999999999", null), 404, "user-not-found");
         assertProblem(send("GET", "/api/v1/nothing-here", null), 404, "not-found");

@@ -199,6 +199,8 @@ class VideoCacheTest {
         assertProblem(patch(id, 36L, etag, Map.of("title", "Not mine")), 404, "video-not-found");
         assertProblem(patch(id, null, etag, Map.of("title", "Anonymous")), 401, "unauthenticated");
         assertProblem(patch(id, 35L, etag, Map.of("title", " ")), 400, "invalid-title");
+        assertProblem(patch(id, 35L, etag, Map.of("title", "a\u2066b")), 400, "invalid-title");
+        assertProblem(patch(id, 35L, etag, Map.of("description", "x\uFFFE")), 400, "invalid-description");
         assertProblem(patch(id, 35L, etag, Map.of()), 400, "invalid-request");
         assertProblem(patch(987_654_321L, 35L, etag, Map.of("title", "Nothing")), 404, "video-not-found");
 

@@ -210,6 +210,9 @@ class VideoServiceTest {
                 HttpResponse.BodyHandlers.ofString());
         assertProblem(forged, 401, "unauthenticated");
         assertProblem(upload(7, "  ", null, "a.mp4", "video/mp4", mp4), 400, "invalid-title");
+        // text policy (docs/api.md, "Text"): a bidi override would show this title as "Holiday mp4.exe"
+        assertProblem(upload(7, "Holiday \u202Eexe.4pm", null, "a.mp4", "video/mp4", mp4), 400, "invalid-title");
+        assertProblem(upload(7, "Fine", "zero\u200Bwidth", "a.mp4", "video/mp4", mp4), 400, "invalid-description");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.barrage.danmaku.compat;
 
 import io.barrage.danmaku.history.HistoryCache;
 import io.barrage.danmaku.ingest.Danmaku;
+import io.barrage.danmaku.video.VideoCatalog;
 import io.barrage.danmaku.web.ApiException;
 import java.util.Locale;
 import java.util.zip.CRC32;
@@ -22,9 +23,11 @@ class BilibiliXmlController {
     static final String CHAT_SERVER = "barrage";
 
     private final HistoryCache history;
+    private final VideoCatalog videos;
 
-    BilibiliXmlController(HistoryCache history) {
+    BilibiliXmlController(HistoryCache history, VideoCatalog videos) {
         this.history = history;
+        this.videos = videos;
     }
 
     @GetMapping(value = "/api/v1/videos/{id}/danmaku.xml")
@@ -33,6 +36,7 @@ class BilibiliXmlController {
         if (limit < 1 || limit > 5000) {
             throw ApiException.badRequest("invalid-request", "limit must be between 1 and 5000.");
         }
+        videos.checkReadable(videoId);
         StringBuilder xml = new StringBuilder(4096);
         xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
         xml.append("<i><chatserver>").append(CHAT_SERVER).append("</chatserver>");
@@ -85,20 +89,35 @@ class BilibiliXmlController {
         return Long.toHexString(crc.getValue());
     }
 
-    /** Text content and attribute-safe: control characters never get this far (ingest refuses them). */
+    /**
+     * Text content and attribute-safe. Ingest refuses what XML 1.0 cannot hold, but rows stored before it
+     * did may still have some (one U+FFFE made the whole export unreadable for every client), so any
+     * character outside XML 1.0's {@code Char} becomes U+FFFD here.
+     */
     static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
             switch (c) {
                 case '&' -> out.append("&amp;");
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&apos;");
-                default -> out.append(c);
+                default -> out.appendCodePoint(isXmlChar(c) ? c : 0xFFFD);
             }
         }
         return out.toString();
+    }
+
+    /** XML 1.0's {@code Char} production; a lone surrogate (codePointAt returns it as is) is not one. */
+    static boolean isXmlChar(int c) {
+        return c == 0x9
+                || c == 0xA
+                || c == 0xD
+                || (c >= 0x20 && c <= 0xD7FF)
+                || (c >= 0xE000 && c <= 0xFFFD)
+                || (c >= 0x10000 && c <= 0x10FFFF);
     }
 }

@@ -4,6 +4,7 @@ import io.barrage.danmaku.history.HistoryCache;
 import io.barrage.danmaku.ingest.Danmaku;
 import io.barrage.danmaku.ingest.DanmakuIngest;
 import io.barrage.danmaku.ingest.NewDanmaku;
+import io.barrage.danmaku.video.VideoCatalog;
 import io.barrage.danmaku.web.ApiException;
 import io.barrage.danmaku.web.CurrentUser;
 import io.barrage.danmaku.web.TrustedIdentity;
@@ -40,9 +41,11 @@ class DPlayerController {
     private final HistoryCache history;
     private final DanmakuIngest ingest;
     private final TrustedIdentity identity;
+    private final VideoCatalog videos;
 
-    DPlayerController(HistoryCache history, DanmakuIngest ingest, TrustedIdentity identity) {
+    DPlayerController(HistoryCache history, DanmakuIngest ingest, TrustedIdentity identity, VideoCatalog videos) {
         this.history = history;
+        this.videos = videos;
         this.ingest = ingest;
         this.identity = identity;
     }
@@ -54,6 +57,7 @@ class DPlayerController {
             @RequestParam(name = "limit", required = false) String limit) {
         long videoId = videoId(id);
         int count = count(max != null ? max : limit);
+        videos.checkReadable(videoId);
         List<List<Object>> data = new ArrayList<>();
         for (Danmaku d : history.window(videoId, 0, Long.MAX_VALUE, count)) {
             data.add(
@@ -70,14 +74,7 @@ class DPlayerController {
         CurrentUser user = identity.user(request)
                 .orElseThrow(() -> new ApiException(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in to do this."));
         long videoId = videoId(body.path("id").isValueNode() ? body.path("id").asString() : null);
-        JsonNode time = body.path("time");
-        if (!time.isNumber()) {
-            throw ApiException.badRequest("invalid-request", "time must be a number of seconds.");
-        }
-        long playbackMs = BigDecimal.valueOf(time.asDouble())
-                .movePointRight(3)
-                .setScale(0, RoundingMode.HALF_UP)
-                .longValue();
+        long playbackMs = playbackMs(body.path("time"));
         NewDanmaku danmaku = new NewDanmaku(
                 body.path("text").isString() ? body.path("text").asString() : null,
                 playbackMs,
@@ -115,6 +112,28 @@ class DPlayerController {
     @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, Object>> unreadable() {
         return error(ApiException.badRequest("malformed-json", "The body is not valid JSON."));
+    }
+
+    /**
+     * DPlayer's {@code time} in seconds, as milliseconds. 1e400 parses as an infinite double, and a huge
+     * finite one would wrap around in {@code longValue()}: both are outside any video.
+     */
+    private static long playbackMs(JsonNode time) {
+        if (!time.isNumber()) {
+            throw ApiException.badRequest("invalid-request", "time must be a number of seconds.");
+        }
+        if (time.isFloatingPointNumber() && !Double.isFinite(time.asDouble())) {
+            throw outOfRange();
+        }
+        BigDecimal ms = time.decimalValue().movePointRight(3).setScale(0, RoundingMode.HALF_UP);
+        if (ms.signum() < 0 || ms.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            throw outOfRange();
+        }
+        return ms.longValueExact();
+    }
+
+    private static ApiException outOfRange() {
+        return ApiException.badRequest("playback-out-of-range", "time is outside the video.");
     }
 
     private static long videoId(String id) {
@@ -161,7 +180,7 @@ class DPlayerController {
         if (type.isMissingNode() || type.isNull()) {
             return null;
         }
-        if (type.isIntegralNumber() && type.asInt() >= 0 && type.asInt() <= 2) {
+        if (type.isIntegralNumber() && type.canConvertToInt() && type.asInt() >= 0 && type.asInt() <= 2) {
             return MODES[type.asInt()];
         }
         if (type.isString()) {
@@ -181,7 +200,7 @@ class DPlayerController {
             return null;
         }
         if (color.isIntegralNumber()) {
-            return color.asLong();
+            return color.canConvertToLong() ? color.asLong() : -1L;
         }
         if (color.isString()) {
             String hex = color.asString().strip();

@@ -43,9 +43,27 @@ interface DanmakuMapper extends BaseMapper<DanmakuRow> {
             @Param("toMs") long toMs,
             @Param("limit") int limit);
 
-    /** The latest playback time that has a danmaku, or null when the video has none (or does not exist). */
-    @Select("SELECT MAX(playback_ms) FROM danmaku WHERE video_id = #{videoId}")
-    Long maxPlaybackMs(@Param("videoId") long videoId);
+    /**
+     * The 6-minute segments from {@code fromMs} on that hold danmaku, ascending, at most {@code limit}: a skip
+     * scan, one index seek on (video_id, playback_ms) per segment found, however far apart they lie.
+     * {@code maxSegment} stops it before the next segment's start would overflow a BIGINT.
+     */
+    @Select({
+        "WITH RECURSIVE found (n, k) AS (",
+        "  SELECT (SELECT MIN(playback_ms) FROM danmaku",
+        "          WHERE video_id = #{videoId} AND playback_ms >= #{fromMs}) DIV 360000, 1",
+        "  UNION ALL",
+        "  SELECT (SELECT MIN(d.playback_ms) FROM danmaku d",
+        "          WHERE d.video_id = #{videoId} AND d.playback_ms >= (f.n + 1) * 360000) DIV 360000, f.k + 1",
+        "  FROM found f WHERE f.n IS NOT NULL AND f.n < #{maxSegment} AND f.k < #{limit}",
+        ")",
+        "SELECT n FROM found WHERE n IS NOT NULL ORDER BY n"
+    })
+    List<Long> nonEmptySegments(
+            @Param("videoId") long videoId,
+            @Param("fromMs") long fromMs,
+            @Param("limit") int limit,
+            @Param("maxSegment") long maxSegment);
 
     @Select({
         "<script>",

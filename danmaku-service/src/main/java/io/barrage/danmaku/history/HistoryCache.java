@@ -31,8 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>Writers change MySQL, then bump the video's version and delete the segments they touched. A loader
  *       stores what it read only if the version did not move while it was reading (a compare-and-set in
  *       Lua), which closes seed 002's race of a slow reader putting back data older than a delete.
- *   <li>A video with no danmaku (including one that does not exist) is remembered as an empty "meta" entry
- *       for a short while, so asking about it again does not reach MySQL.
+ *   <li>Each video has a cached index of the segments that hold danmaku. Reads go only to those, so the
+ *       work of a read is bounded by what is stored, not by how far apart it lies (a danmaku 136 years
+ *       in once made every read walk 11 million empty segments), and a video with no danmaku (including
+ *       one that does not exist) is an empty index remembered for a short while: the null entry.
  * </ul>
  *
  * <p>When Redis is down, reads go to MySQL (degraded, slower), as SPEC §7 asks.
@@ -43,8 +45,10 @@ public class HistoryCache {
     public static final long SEGMENT_MS = 360_000;
     /** A segment holds at most this many danmaku (the first by playback time), like bilibili's pools. */
     static final int SEGMENT_LIMIT = 10_000;
-    /** A window that spans more segments than this is first bounded by the video's last danmaku. */
-    private static final int DIRECT_SEGMENTS = 16;
+    /** How many segments with danmaku a video's cached index lists; 24 h of playback is 240. */
+    static final int INDEX_LIMIT = 1_000;
+    /** The last segment whose end still fits a long (playback_ms is a BIGINT). */
+    static final long MAX_SEGMENT = Long.MAX_VALUE / SEGMENT_MS - 1;
 
     private static final Logger log = LoggerFactory.getLogger(HistoryCache.class);
     private static final RedisScript<Long> SET_IF_VERSION = new DefaultRedisScript<>("""
@@ -81,34 +85,32 @@ public class HistoryCache {
         this.emptyTtl = emptyTtl;
     }
 
-    /** One whole segment, [n × 6 min, (n + 1) × 6 min), ordered by playback time then seq. */
+    /**
+     * One whole segment, [n × 6 min, (n + 1) × 6 min), ordered by playback time then seq. A segment the
+     * video's index does not list is empty without asking anyone: asking for many segments of a video with
+     * few (or none, or of one that never had any) costs the index and nothing else.
+     */
     public List<Danmaku> segment(long videoId, int n) {
-        String value = cached(segmentKey(videoId, n), videoId, () -> {
-            List<DanmakuRow> rows = mapper.segment(videoId, n * SEGMENT_MS, (n + 1) * SEGMENT_MS, SEGMENT_LIMIT);
-            return json.writeValueAsString(
-                    rows.stream().map(DanmakuRow::toDanmaku).toList());
-        });
-        return List.of(json.readValue(value, Danmaku[].class));
+        SegmentIndex index = index(videoId);
+        if (!index.mayHold(n)) {
+            return List.of();
+        }
+        return load(videoId, n);
     }
 
-    /** A playback window [fromMs, toMs], assembled from segments, at most {@code limit} items. */
+    /**
+     * A playback window [fromMs, toMs], at most {@code limit} items, assembled from the segments that hold
+     * danmaku. Every segment read lies inside the window and all but the first and the last hold only
+     * items inside it, so a read touches at most {@code limit + 2} segments however far apart they lie.
+     */
     public List<Danmaku> window(long videoId, long fromMs, long toMs, int limit) {
-        long first = fromMs / SEGMENT_MS;
-        long last = toMs / SEGMENT_MS;
-        if (last - first >= DIRECT_SEGMENTS) {
-            long max = maxPlaybackMs(videoId);
-            if (max < fromMs) {
-                return List.of();
-            }
-            last = Math.min(last, max / SEGMENT_MS);
-        }
         List<Danmaku> items = new ArrayList<>();
-        for (long n = first; n <= last && items.size() < limit && n <= Integer.MAX_VALUE; n++) {
-            for (Danmaku d : segment(videoId, (int) n)) {
+        for (long n : segmentsWithDanmaku(videoId, fromMs / SEGMENT_MS, toMs / SEGMENT_MS, limit + 2)) {
+            for (Danmaku d : load(videoId, n)) {
                 if (d.playbackMs() >= fromMs && d.playbackMs() <= toMs) {
                     items.add(d);
                     if (items.size() == limit) {
-                        break;
+                        return items;
                     }
                 }
             }
@@ -116,20 +118,58 @@ public class HistoryCache {
         return items;
     }
 
-    /** The last playback time with a danmaku, or -1 for a video with none: the null entry. */
-    long maxPlaybackMs(long videoId) {
-        String value = cached("danmaku:meta:" + videoId, videoId, () -> {
-            Long max = mapper.maxPlaybackMs(videoId);
-            return max == null ? "-1" : max.toString();
+    private List<Danmaku> load(long videoId, long n) {
+        String value = cached(segmentKey(videoId, n), videoId, () -> {
+            long end = n > MAX_SEGMENT ? Long.MAX_VALUE : (n + 1) * SEGMENT_MS;
+            List<DanmakuRow> rows = mapper.segment(videoId, n * SEGMENT_MS, end, SEGMENT_LIMIT);
+            return json.writeValueAsString(
+                    rows.stream().map(DanmakuRow::toDanmaku).toList());
         });
-        return Long.parseLong(value);
+        return List.of(json.readValue(value, Danmaku[].class));
+    }
+
+    /** Up to {@code max} segments in [first, last] that hold danmaku, in order. */
+    private List<Long> segmentsWithDanmaku(long videoId, long first, long last, int max) {
+        SegmentIndex index = index(videoId);
+        List<Long> segments = new ArrayList<>();
+        for (long n : index.segments()) {
+            if (n > last || segments.size() == max) {
+                return segments;
+            }
+            if (n >= first) {
+                segments.add(n);
+            }
+        }
+        long after = Math.max(first, index.segments().isEmpty() ? 0 : index.lastListed() + 1);
+        if (index.truncated() && after <= last && after <= MAX_SEGMENT) {
+            // Only rows stored before playback times were capped can get here: ask MySQL, bounded, uncached.
+            for (long n : mapper.nonEmptySegments(videoId, after * SEGMENT_MS, max - segments.size(), MAX_SEGMENT)) {
+                if (n > last) {
+                    break;
+                }
+                segments.add(n);
+            }
+        }
+        return segments;
+    }
+
+    /**
+     * The video's segments that hold danmaku (the first {@value #INDEX_LIMIT}), cached like a segment; an
+     * empty index is the short-lived null entry of a video without danmaku, or of one that does not exist.
+     */
+    SegmentIndex index(long videoId) {
+        String value = cached(indexKey(videoId), videoId, () -> {
+            List<Long> segments = mapper.nonEmptySegments(videoId, 0, INDEX_LIMIT + 1, MAX_SEGMENT);
+            return SegmentIndex.of(segments, INDEX_LIMIT).toString();
+        });
+        return SegmentIndex.parse(value);
     }
 
     /** After a database write: bump the video's version and drop what it changed. */
     public void invalidate(long videoId, Collection<Long> playbackMs) {
         List<String> keys = new ArrayList<>();
         keys.add(versionKey(videoId));
-        keys.add("danmaku:meta:" + videoId);
+        keys.add(indexKey(videoId));
         playbackMs.stream()
                 .map(ms -> segmentKey(videoId, ms / SEGMENT_MS))
                 .distinct()
@@ -197,7 +237,7 @@ public class HistoryCache {
             String version = versionOf(videoId);
             String value = load.get();
             if (version != null) {
-                boolean empty = value.equals("[]") || value.equals("-1");
+                boolean empty = value.isEmpty() || value.equals("[]");
                 long ttlMs = jitter(empty ? emptyTtl : ttl);
                 try {
                     redis.execute(
@@ -249,6 +289,10 @@ public class HistoryCache {
 
     static String segmentKey(long videoId, long n) {
         return "danmaku:seg:" + videoId + ":" + n;
+    }
+
+    private static String indexKey(long videoId) {
+        return "danmaku:segs:" + videoId;
     }
 
     private static String versionKey(long videoId) {

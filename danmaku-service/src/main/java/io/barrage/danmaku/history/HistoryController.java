@@ -1,6 +1,7 @@
 package io.barrage.danmaku.history;
 
 import io.barrage.danmaku.ingest.Danmaku;
+import io.barrage.danmaku.video.VideoCatalog;
 import io.barrage.danmaku.web.ApiException;
 import io.barrage.danmaku.web.CurrentUser;
 import java.util.List;
@@ -19,10 +20,12 @@ class HistoryController {
 
     private final HistoryCache history;
     private final DanmakuRemoval removal;
+    private final VideoCatalog videos;
 
-    HistoryController(HistoryCache history, DanmakuRemoval removal) {
+    HistoryController(HistoryCache history, DanmakuRemoval removal, VideoCatalog videos) {
         this.history = history;
         this.removal = removal;
+        this.videos = videos;
     }
 
     record History(List<Danmaku> items) {}
@@ -30,7 +33,8 @@ class HistoryController {
     /**
      * By playback window ({@code fromMs}, {@code toMs}, inclusive) or by 6-minute segment ({@code segment=N}:
      * [N × 360000, (N + 1) × 360000)), ordered by playback time then seq, at most {@code limit} items
-     * (default 1000 for a window, 5000 for a segment).
+     * (default 1000 for a window, 5000 for a segment). A video that is not READY (unknown, deleted) is 404
+     * {@code video-not-found}, as the video itself is.
      */
     @GetMapping("/api/v1/videos/{id}/danmaku")
     History window(
@@ -47,12 +51,14 @@ class HistoryController {
             if (segment < 0) {
                 throw ApiException.badRequest("invalid-request", "segment must be 0 or more.");
             }
+            videos.checkReadable(videoId);
             List<Danmaku> items = history.segment(videoId, segment);
             return new History(items.size() > max ? items.subList(0, max) : items);
         }
         if (fromMs < 0 || toMs < fromMs) {
             throw ApiException.badRequest("invalid-request", "Need 0 <= fromMs <= toMs.");
         }
+        videos.checkReadable(videoId);
         return new History(history.window(videoId, fromMs, toMs, max));
     }
 

@@ -25,18 +25,21 @@ public class DanmakuIngest {
     private final Sequencer sequencer;
     private final BannedWords bannedWords;
     private final IdempotencyStore idempotency;
+    private final long maxPlaybackMs;
 
     DanmakuIngest(
             VideoCatalog videos,
             SnowflakeIds ids,
             Sequencer sequencer,
             BannedWords bannedWords,
-            IdempotencyStore idempotency) {
+            IdempotencyStore idempotency,
+            PlaybackProperties playback) {
         this.videos = videos;
         this.ids = ids;
         this.sequencer = sequencer;
         this.bannedWords = bannedWords;
         this.idempotency = idempotency;
+        this.maxPlaybackMs = playback.max().toMillis();
     }
 
     /** The outcome of a POST: the danmaku, and whether it is the stored result of an earlier identical POST. */
@@ -71,7 +74,7 @@ public class DanmakuIngest {
             throw ApiException.badRequest("banned-word", "The text contains a word that is not allowed.");
         }
         VideoInfo video = videos.readyVideo(videoId);
-        DanmakuRules.checkPlayback(checked.playbackMs(), video.durationMs());
+        DanmakuRules.checkPlayback(checked.playbackMs(), video.durationMs(), maxPlaybackMs);
         return sequencer.publishNext(
                 videoId,
                 senderId,

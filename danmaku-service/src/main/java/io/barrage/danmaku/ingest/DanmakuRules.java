@@ -8,8 +8,6 @@ final class DanmakuRules {
 
     static final int MAX_CODE_POINTS = 100;
     static final long MAX_COLOR = 0xFFFFFF;
-    /** The upper bound when video-service does not know the duration yet. */
-    static final long UNKNOWN_DURATION_LIMIT_MS = 24L * 60 * 60 * 1000;
 
     private static final Set<String> MODES = Set.of("SCROLL", "TOP", "BOTTOM");
     private static final Set<String> SIZES = Set.of("SMALL", "NORMAL", "LARGE");
@@ -28,8 +26,14 @@ final class DanmakuRules {
             throw ApiException.badRequest(
                     "text-too-long", "The text is longer than " + MAX_CODE_POINTS + " characters.");
         }
-        if (text.codePoints().anyMatch(DanmakuRules::isControl)) {
-            throw ApiException.badRequest("control-characters", "The text contains control characters.");
+        switch (TextPolicy.check(text)) {
+            case UNKEEPABLE ->
+                throw ApiException.badRequest(
+                        "invalid-text", "The text contains an unpaired surrogate or a non-character.");
+            case HIDDEN ->
+                throw ApiException.badRequest(
+                        "control-characters", "The text contains control, format or invisible characters.");
+            case OK -> {}
         }
         String mode = request.mode() == null ? "SCROLL" : request.mode();
         if (!MODES.contains(mode)) {
@@ -53,8 +57,13 @@ final class DanmakuRules {
         return new Checked(text, playbackMs, mode, (int) color, size);
     }
 
-    static void checkPlayback(long playbackMs, long durationMs) {
-        long limit = durationMs > 0 ? durationMs : UNKNOWN_DURATION_LIMIT_MS;
+    /**
+     * Within the video's duration and never past {@code maxMs} (which also bounds a video whose duration
+     * video-service does not know yet): a duration is what an upload claims, and history reads were once
+     * made to walk every segment up to the last danmaku of a video claiming 136 years.
+     */
+    static void checkPlayback(long playbackMs, long durationMs, long maxMs) {
+        long limit = durationMs > 0 ? Math.min(durationMs, maxMs) : maxMs;
         if (playbackMs > limit) {
             throw outOfRange();
         }
@@ -62,10 +71,5 @@ final class DanmakuRules {
 
     private static ApiException outOfRange() {
         return ApiException.badRequest("playback-out-of-range", "playbackMs is outside the video.");
-    }
-
-    private static boolean isControl(int codePoint) {
-        int type = Character.getType(codePoint);
-        return type == Character.CONTROL || type == Character.FORMAT;
     }
 }

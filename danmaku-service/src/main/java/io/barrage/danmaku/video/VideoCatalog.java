@@ -3,19 +3,21 @@ package io.barrage.danmaku.video;
 import feign.FeignException;
 import io.barrage.danmaku.web.ApiException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * Answers "may danmaku be sent to this video, and how long is it". Ready videos are remembered for a short
- * while (a bounded LRU map) so a busy video costs video-service one call per TTL, not one per danmaku.
+ * Answers "may danmaku be sent to or read from this video, and how long is it". Answers are remembered in a
+ * bounded LRU map: a ready video for {@code video-cache.ttl}, so a busy video costs video-service one call
+ * per TTL, not one per danmaku; an unknown, unready or deleted one for the shorter {@code missing-ttl} (the
+ * null entry, so ids that do not exist cost one call each, not one per read). {@code video.events} makes a
+ * delete take effect at once ({@link VideoEventsListener}).
  */
 @Component
 public class VideoCatalog {
@@ -26,6 +28,7 @@ public class VideoCatalog {
     private final VideoClient client;
     private final CircuitBreaker circuitBreaker;
     private final long ttlNanos;
+    private final long missingTtlNanos;
     private final Map<Long, Cached> cache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Cached> eldest) {
@@ -33,16 +36,20 @@ public class VideoCatalog {
         }
     };
 
-    VideoCatalog(
-            VideoClient client,
-            CircuitBreaker circuitBreaker,
-            @Value("${barrage.danmaku.video-cache-ttl:30s}") Duration ttl) {
+    VideoCatalog(VideoClient client, CircuitBreaker circuitBreaker, VideoCacheProperties properties) {
         this.client = client;
         this.circuitBreaker = circuitBreaker;
-        this.ttlNanos = ttl.toNanos();
+        this.ttlNanos = properties.ttl().toNanos();
+        this.missingTtlNanos = properties.missingTtl().toNanos();
     }
 
-    private record Cached(VideoInfo video, long expiresAt) {}
+    /** A video as last seen; null when it is unknown, or deleted according to {@code video.events}. */
+    private record Cached(@Nullable VideoInfo video, long expiresAt) {
+
+        boolean ready() {
+            return video != null && video.ready();
+        }
+    }
 
     /**
      * The video, if it exists and is READY; otherwise 404 {@code video-not-found}. When video-service cannot
@@ -50,30 +57,36 @@ public class VideoCatalog {
      * danmaku we cannot validate would let anyone write to unknown or deleted videos, so we refuse instead.
      */
     public VideoInfo readyVideo(long videoId) {
-        long now = System.nanoTime();
-        synchronized (cache) {
-            Cached cached = cache.get(videoId);
-            if (cached != null && now - cached.expiresAt() < 0) {
-                return cached.video();
+        Cached cached = cached(videoId);
+        if (cached == null) {
+            cached = remember(videoId, ask(videoId));
+        }
+        if (!cached.ready()) {
+            throw notFound();
+        }
+        return cached.video();
+    }
+
+    /**
+     * For history reads: 404 {@code video-not-found} unless the video is READY, so a deleted video's danmaku
+     * are gone with it, before the purge. When video-service cannot be asked, history is served anyway:
+     * refusing would take every video's history down with video-service, to hide the few deleted ones.
+     */
+    public void checkReadable(long videoId) {
+        Cached cached = cached(videoId);
+        if (cached == null) {
+            Optional<VideoInfo> video;
+            try {
+                video = circuitBreaker.executeSupplier(() -> fetch(videoId));
+            } catch (RuntimeException e) {
+                log.warn("video-service could not be asked about video {}; history served: {}", videoId, e.toString());
+                return;
             }
+            cached = remember(videoId, video);
         }
-        Optional<VideoInfo> video;
-        try {
-            video = circuitBreaker.executeSupplier(() -> fetch(videoId));
-        } catch (RuntimeException e) {
-            log.warn("video-service could not be asked about video {}: {}", videoId, e.toString());
-            throw new ApiException(
-                    HttpStatus.SERVICE_UNAVAILABLE,
-                    "video-service-unavailable",
-                    "The video cannot be checked right now; try again shortly.");
+        if (!cached.ready()) {
+            throw notFound();
         }
-        if (video.isEmpty() || !video.get().ready()) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "video-not-found", "No such video.");
-        }
-        synchronized (cache) {
-            cache.put(videoId, new Cached(video.get(), now + ttlNanos));
-        }
-        return video.get();
     }
 
     /**
@@ -81,13 +94,48 @@ public class VideoCatalog {
      * video-service-unavailable} when it cannot be asked.
      */
     public Optional<VideoInfo> find(long videoId) {
-        long now = System.nanoTime();
+        Cached cached = cached(videoId);
+        if (cached != null && cached.video() != null) {
+            return Optional.of(cached.video());
+        }
+        return ask(videoId);
+    }
+
+    /**
+     * {@code VideoDeleted}: not found from now on, for as long as a ready video would be remembered. The
+     * event is published inside video-service's delete transaction, so asking video-service now could still
+     * hear READY.
+     */
+    void deleted(long videoId) {
+        synchronized (cache) {
+            cache.put(videoId, new Cached(null, System.nanoTime() + ttlNanos));
+        }
+    }
+
+    /** {@code VideoRestored}: forget what we knew, the next read asks video-service. */
+    void restored(long videoId) {
+        synchronized (cache) {
+            cache.remove(videoId);
+        }
+    }
+
+    private @Nullable Cached cached(long videoId) {
         synchronized (cache) {
             Cached cached = cache.get(videoId);
-            if (cached != null && now - cached.expiresAt() < 0) {
-                return Optional.of(cached.video());
-            }
+            return cached != null && System.nanoTime() - cached.expiresAt() < 0 ? cached : null;
         }
+    }
+
+    private Cached remember(long videoId, Optional<VideoInfo> video) {
+        boolean ready = video.isPresent() && video.get().ready();
+        Cached cached = new Cached(video.orElse(null), System.nanoTime() + (ready ? ttlNanos : missingTtlNanos));
+        synchronized (cache) {
+            cache.put(videoId, cached);
+        }
+        return cached;
+    }
+
+    private Optional<VideoInfo> ask(long videoId) {
         try {
             return circuitBreaker.executeSupplier(() -> fetch(videoId));
         } catch (RuntimeException e) {
@@ -106,5 +154,9 @@ public class VideoCatalog {
         } catch (FeignException.NotFound e) {
             return Optional.empty();
         }
+    }
+
+    private static ApiException notFound() {
+        return new ApiException(HttpStatus.NOT_FOUND, "video-not-found", "No such video.");
     }
 }

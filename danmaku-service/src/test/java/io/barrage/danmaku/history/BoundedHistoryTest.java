@@ -29,8 +29,8 @@ class BoundedHistoryTest extends DanmakuTestBase {
     void aDanmakuPastADayIsRefusedEvenOnAVideoThatClaimsToLastLonger() throws Exception {
         assertProblem(post(VIDEO, 2001, body(FAR_MS)), 400, "playback-out-of-range");
         assertProblem(post(VIDEO, 2002, body(DAY_MS + 1)), 400, "playback-out-of-range");
-        HttpResponse<String> dplayer = send(
-                "POST", "/dplayer/v3/", 2003, "{\"id\":5,\"time\":" + (FAR_MS / 1000) + ",\"text\":\"far\"}");
+        HttpResponse<String> dplayer =
+                send("POST", "/dplayer/v3/", 2003, "{\"id\":5,\"time\":" + (FAR_MS / 1000) + ",\"text\":\"far\"}");
         assertThat(dplayer.statusCode()).as(dplayer.body()).isEqualTo(400);
         assertThat(json.readTree(dplayer.body()).get("reason").asString()).isEqualTo("playback-out-of-range");
 
@@ -58,8 +58,8 @@ class BoundedHistoryTest extends DanmakuTestBase {
 
         JsonNode window = json.readTree(bounded("/api/v1/videos/5/danmaku").body());
         assertThat(window.get("items").size()).isEqualTo(3);
-        JsonNode explicit = json.readTree(
-                bounded("/api/v1/videos/5/danmaku?fromMs=2000&toMs=" + Long.MAX_VALUE).body());
+        JsonNode explicit = json.readTree(bounded("/api/v1/videos/5/danmaku?fromMs=2000&toMs=" + Long.MAX_VALUE)
+                .body());
         assertThat(explicit.get("items").valueStream().map(d -> d.get("text").asString()))
                 .containsExactly("at " + DAY_MS, "far");
 
@@ -71,12 +71,13 @@ class BoundedHistoryTest extends DanmakuTestBase {
     /** The request must answer; a generous bound turns the old unbounded walk into a failure, not a hang. */
     private HttpResponse<String> bounded(String path) throws Exception {
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).build(),
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response;
     }
-
 
     private static String body(long playbackMs) {
         return "{\"text\":\"at " + playbackMs + "\",\"playbackMs\":" + playbackMs + "}";

@@ -9,10 +9,23 @@ import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 /** A deleted video's danmaku answer 404 like the video itself, from the delete on, not from the purge. */
 class DeletedVideoTest extends DanmakuTestBase {
+
+    private static final KafkaProducer<String, String> producer = producer();
+
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
+
+    @AfterAll
+    static void closeProducer() {
+        producer.close();
+    }
 
     @Test
     void aDeletedVideosHistoryIsNotFoundInEveryFormat() throws Exception {
@@ -40,18 +53,30 @@ class DeletedVideoTest extends DanmakuTestBase {
         // cached for 10 minutes in these tests, so only the event can make this 404. (Sent until seen: the
         // listener starts at the topic's end once it has its partitions.)
         await(() -> {
-            publish(8, "{\"type\":\"VideoDeleted\",\"version\":1,\"videoId\":8,\"ownerId\":7,"
-                    + "\"objectKey\":\"videos/8/original\",\"deletedAt\":\"2026-12-02T12:00:00Z\"}");
+            var assigned = listeners.getListenerContainer("video-events").getAssignedPartitions();
+            return assigned != null && !assigned.isEmpty();
+        });
+        await(() -> {
+            publish(
+                    8,
+                    "{\"type\":\"VideoDeleted\",\"version\":1,\"videoId\":8,\"ownerId\":7,"
+                            + "\"objectKey\":\"videos/8/original\",\"deletedAt\":\"2026-12-02T12:00:00Z\"}");
             return status("/api/v1/videos/8/danmaku") == 404;
         });
         assertThat(status("/dplayer/v3/?id=8")).isEqualTo(404);
         assertThat(status("/api/v1/videos/8/danmaku.xml")).isEqualTo(404);
         assertProblem(post(8, 2102, "{\"text\":\"too late\",\"playbackMs\":0}"), 404, "video-not-found");
 
-        publish(8, "{\"type\":\"VideoRestored\",\"version\":1,\"videoId\":8,\"ownerId\":7,"
-                + "\"restoredAt\":\"2026-12-02T12:01:00Z\"}");
+        publish(
+                8,
+                "{\"type\":\"VideoRestored\",\"version\":1,\"videoId\":8,\"ownerId\":7,"
+                        + "\"restoredAt\":\"2026-12-02T12:01:00Z\"}");
         await(() -> status("/api/v1/videos/8/danmaku") == 200);
-        assertThat(getJson("/api/v1/videos/8/danmaku").get("items").get(0).get("text").asString())
+        assertThat(getJson("/api/v1/videos/8/danmaku")
+                        .get("items")
+                        .get(0)
+                        .get("text")
+                        .asString())
                 .isEqualTo("still here");
     }
 
@@ -64,15 +89,19 @@ class DeletedVideoTest extends DanmakuTestBase {
     }
 
     private static void publish(long videoId, String event) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", TestInfra.get().kafkaBootstrapServers());
-        props.put("key.serializer", StringSerializer.class.getName());
-        props.put("value.serializer", StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+        try {
             producer.send(new ProducerRecord<>("video.events", Long.toString(videoId), event))
                     .get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", TestInfra.get().kafkaBootstrapServers());
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        return new KafkaProducer<>(props);
     }
 }

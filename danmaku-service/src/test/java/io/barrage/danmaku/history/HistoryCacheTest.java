@@ -110,7 +110,7 @@ class HistoryCacheTest extends DanmakuTestBase {
                 .isZero();
         assertThat(getJson("/api/v1/videos/46/danmaku").get("items").size()).isZero();
         assertThat(allStatements() - beforeWindow).isLessThanOrEqualTo(1);
-        assertThat(redis.getExpire("danmaku:meta:45")).isBetween(1L, 33L); // a short-lived null entry
+        assertThat(redis.getExpire("danmaku:segs:45")).isBetween(1L, 33L); // a short-lived null entry
     }
 
     @Test
@@ -135,7 +135,6 @@ class HistoryCacheTest extends DanmakuTestBase {
         var response = post(videoId, user, "{\"text\":\"at " + playbackMs + "\",\"playbackMs\":" + playbackMs + "}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     }
-
 
     private static List<Long> playbackOf(JsonNode history) {
         return history.get("items")

@@ -214,7 +214,7 @@ public class Accounts {
         return new ApiException(
                 HttpStatus.BAD_REQUEST,
                 "invalid-request",
-                "A display name is 1 to 64 characters, without control characters.",
+                "A display name is 1 to 64 characters, without control, format or invisible characters.",
                 "displayName");
     }
 
@@ -223,8 +223,7 @@ public class Accounts {
             return username;
         }
         String trimmed = requested.strip();
-        boolean control = trimmed.codePoints().anyMatch(Character::isISOControl);
-        if (control || trimmed.codePointCount(0, trimmed.length()) > MAX_DISPLAY_NAME) {
+        if (!UserText.acceptable(trimmed, false) || trimmed.codePointCount(0, trimmed.length()) > MAX_DISPLAY_NAME) {
             throw invalidDisplayName();
         }
         return trimmed;

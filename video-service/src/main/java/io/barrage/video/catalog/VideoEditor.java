@@ -1,6 +1,7 @@
 package io.barrage.video.catalog;
 
 import io.barrage.video.web.ApiException;
+import io.barrage.video.web.UserText;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -33,11 +34,11 @@ class VideoEditor {
         if (title != null) {
             title = title.strip();
             int length = title.codePointCount(0, title.length());
-            if (length < 1 || length > 100 || title.codePoints().anyMatch(Character::isISOControl)) {
+            if (length < 1 || length > 100 || !UserText.acceptable(title, false)) {
                 throw new ApiException(
                         HttpStatus.BAD_REQUEST,
                         "invalid-title",
-                        "title must be 1-100 characters without control characters.");
+                        "title must be 1-100 characters without control, format or invisible characters.");
             }
         }
         if (description != null) {
@@ -45,6 +46,12 @@ class VideoEditor {
             if (description != null && description.codePointCount(0, description.length()) > 2000) {
                 throw new ApiException(
                         HttpStatus.BAD_REQUEST, "invalid-description", "description must be at most 2000 characters.");
+            }
+            if (description != null && !UserText.acceptable(description, true)) {
+                throw new ApiException(
+                        HttpStatus.BAD_REQUEST,
+                        "invalid-description",
+                        "description must not hold control, format or invisible characters.");
             }
         }
         if (ifMatch == null || ifMatch.isBlank()) {
