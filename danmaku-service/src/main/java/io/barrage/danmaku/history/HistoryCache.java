@@ -141,7 +141,7 @@ public class HistoryCache {
             }
         }
         long after = Math.max(first, index.segments().isEmpty() ? 0 : index.lastListed() + 1);
-        if (index.truncated() && after <= last && after <= MAX_SEGMENT) {
+        if (index.truncated() && segments.size() < max && after <= last && after <= MAX_SEGMENT) {
             // Only rows stored before playback times were capped can get here: ask MySQL, bounded, uncached.
             for (long n : mapper.nonEmptySegments(videoId, after * SEGMENT_MS, max - segments.size(), MAX_SEGMENT)) {
                 if (n > last) {

@@ -1,6 +1,7 @@
 package io.barrage.danmaku.history;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -36,7 +37,7 @@ record SegmentIndex(List<Long> segments, boolean truncated) {
         if (truncated && (segments.isEmpty() || n > lastListed())) {
             return true;
         }
-        return java.util.Collections.binarySearch(segments, n) >= 0;
+        return Collections.binarySearch(segments, n) >= 0;
     }
 
     @Override

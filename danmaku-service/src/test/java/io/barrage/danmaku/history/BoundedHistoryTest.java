@@ -68,11 +68,35 @@ class BoundedHistoryTest extends DanmakuTestBase {
         assertThat(allStatements() - allBefore).isLessThanOrEqualTo(5);
     }
 
+    @Test
+    @Order(3)
+    void aVideoWithMoreSegmentsThanItsIndexListsIsStillReadInFull() throws Exception {
+        int segments = HistoryCache.INDEX_LIMIT + 5;
+        for (int n = 0; n < segments; n++) {
+            insertRow(9_100_100_000L + n, 62, n + 1, n * HistoryCache.SEGMENT_MS + 7, "s" + n);
+        }
+        JsonNode all =
+                json.readTree(bounded("/api/v1/videos/62/danmaku?limit=5000").body());
+        assertThat(all.get("items").size()).isEqualTo(segments);
+        assertThat(all.get("items").get(segments - 1).get("text").asString()).isEqualTo("s" + (segments - 1));
+        JsonNode tail = json.readTree(bounded("/api/v1/videos/62/danmaku?fromMs="
+                        + (HistoryCache.INDEX_LIMIT + 2) * HistoryCache.SEGMENT_MS + "&limit=2")
+                .body());
+        assertThat(tail.get("items").valueStream().map(d -> d.get("text").asString()))
+                .containsExactly("s" + (HistoryCache.INDEX_LIMIT + 2), "s" + (HistoryCache.INDEX_LIMIT + 3));
+        JsonNode beyond = json.readTree(
+                bounded("/api/v1/videos/62/danmaku?segment=" + (segments - 1)).body());
+        assertThat(beyond.get("items").get(0).get("text").asString()).isEqualTo("s" + (segments - 1));
+        JsonNode listed =
+                json.readTree(bounded("/api/v1/videos/62/danmaku?segment=3").body());
+        assertThat(listed.get("items").get(0).get("text").asString()).isEqualTo("s3");
+    }
+
     /** The request must answer; a generous bound turns the old unbounded walk into a failure, not a hang. */
     private HttpResponse<String> bounded(String path) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(uri(path))
-                        .timeout(Duration.ofSeconds(20))
+                        .timeout(Duration.ofSeconds(60))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
