@@ -82,12 +82,17 @@ class UploadAndPlaybackTest {
             var in = new java.io.BufferedReader(
                     new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
             assertThat(in.readLine()).startsWith("HTTP/1.1 401");
-            String line;
-            StringBuilder rest = new StringBuilder();
-            while ((line = in.readLine()) != null) {
-                rest.append(line).append('\n');
+            int length = 0;
+            for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).strip());
+                }
             }
-            assertThat(rest.toString()).contains("\"code\":\"unauthenticated\"");
+            char[] problem = new char[length];
+            for (int read = 0; read < length; ) {
+                read += in.read(problem, read, length - read);
+            }
+            assertThat(new String(problem)).contains("\"code\":\"unauthenticated\"");
             try (var spooled = Files.walk(MULTIPART_DIR)) {
                 assertThat(spooled.filter(Files::isRegularFile).toList()).isEmpty();
             }

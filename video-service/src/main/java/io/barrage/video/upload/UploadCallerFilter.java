@@ -17,8 +17,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Checks who is uploading before a byte of the body is read. The multipart upload's body is parsed (and
  * spooled to disk, part by part) by the DispatcherServlet before any controller runs, so the controller's
- * own check comes too late; this filter runs ahead of it, refuses a request without a trusted user with
- * 401 {@code unauthenticated}, and closes the connection rather than draining the unread body.
+ * own check comes too late; this filter runs ahead of it and refuses a request without a trusted user
+ * with 401 {@code unauthenticated}, sent at once. Nothing of the body is parsed or stored; Tomcat still
+ * reads and drops what the client goes on sending (that is bounded by the connector's timeouts).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -48,13 +49,14 @@ class UploadCallerFilter extends OncePerRequestFilter {
         response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setContentLength(body.length);
-        // Tomcat then neither drains the unread body (server.tomcat.max-swallow-size is unlimited) nor
-        // keeps the connection
+        // the connection is not kept for another request after this unread body
         response.setHeader(HttpHeaders.CONNECTION, "close");
         if (request.getRequestURI().startsWith(RESUMABLE_PATH)) {
             response.setHeader("Tus-Resumable", TusController.VERSION);
         }
         response.getOutputStream().write(body);
+        // sent now, not after Tomcat has drained the unread body (server.tomcat.max-swallow-size)
+        response.flushBuffer();
     }
 
     /** A multipart upload, a tus creation, or a tus chunk. */
