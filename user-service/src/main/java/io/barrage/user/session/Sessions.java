@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.ibatis.exceptions.PersistenceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -258,7 +259,7 @@ class Sessions {
                             .set(SessionRow::getExpiresAt, expires)
                             .eq(SessionRow::getId, data.id())
                             .gt(SessionRow::getExpiresAt, now));
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | PersistenceException e) {
             databaseOutage.failed();
             if (fromRedis) {
                 log.warn("could not slide session {} in the database: {}", data.id(), e.toString());
@@ -286,13 +287,14 @@ class Sessions {
             SessionRow row = rows.selectOne(byHash(hash));
             databaseOutage.succeeded();
             return row;
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | PersistenceException e) {
+            // MyBatis-Plus's selectOne goes through a cursor whose failures come untranslated
             databaseOutage.failed();
             throw storeUnavailable(e);
         }
     }
 
-    private static ApiException storeUnavailable(DataAccessException e) {
+    private static ApiException storeUnavailable(RuntimeException e) {
         log.warn("session store unavailable: {}", e.toString());
         return new ApiException(
                         HttpStatus.SERVICE_UNAVAILABLE,
