@@ -64,14 +64,14 @@ class UploadAndPlaybackTest {
 
     @Test
     void anAnonymousMultipartUploadIsRefusedBeforeItsBodyIsReadOrSpooled() throws Exception {
-        // a 100 MiB upload announced, its first kilobytes sent, and then nothing: only a check made before
-        // the body is parsed can answer now, and nothing of it may have reached the disk
+        // a 32 MiB upload announced (within the limit), its first kilobytes sent, and then nothing: only a
+        // check made before the body is parsed can answer now, and nothing of it may have reached the disk
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(15_000);
             var out = socket.getOutputStream();
             out.write(("POST /api/v1/videos HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                             + "Content-Type: multipart/form-data; boundary=b\r\n"
-                            + "Content-Length: " + (100 * MIB) + "\r\n"
+                            + "Content-Length: " + (32 * MIB) + "\r\n"
                             // a forged identity without the service credential is nobody
                             + "X-User-Id: 41\r\n\r\n"
                             + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.mp4\"\r\n"
