@@ -62,6 +62,7 @@ test('every problem code of docs/api.md and the live contract has a human senten
     'sequence-unavailable', 'user-not-found', 'malformed-json', 'invalid-request', 'not-found', 'method-not-allowed',
     'unsupported-media-type', 'not-acceptable', 'service-unavailable', 'internal-error', 'invalid-path', 'bad-gateway',
     'gateway-timeout', 'csrf-rejected', 'origin-not-allowed', 'session-not-found', 'danmaku-not-found',
+    'session-check-unavailable', 'too-many-open-uploads',
   ];
   for (const code of codes) {
     assert.ok(api.KNOWN_CODES.includes(code), `no sentence for ${code}`);

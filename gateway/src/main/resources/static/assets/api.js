@@ -60,6 +60,9 @@ const MESSAGES = {
   'method-not-allowed': 'That action is not available.',
   'not-acceptable': GENERIC,
   'service-unavailable': 'The service is unavailable right now. Please try again shortly.',
+  // a token the gateway could not check (user-service restarting): the user is still signed in
+  'session-check-unavailable': 'Your session cannot be checked right now; you are still signed in. Please try again shortly.',
+  'too-many-open-uploads': 'You have too many unfinished uploads. Finish or cancel one first.',
   'bad-gateway': 'The service is unavailable right now. Please try again shortly.',
   'gateway-timeout': 'The server took too long to answer. Please try again.',
   'internal-error': 'The server had a problem. Please try again.',
