@@ -48,8 +48,7 @@ class PurgeTest {
         try (var in = PurgeTest.class.getResourceAsStream("/testcard.mp4")) {
             clip = in.readAllBytes();
         }
-        Client.Response created =
-                client.upload(token, "gone.mp4", "video/mp4", clip, Map.of("title", "Soon gone"));
+        Client.Response created = client.upload(token, "gone.mp4", "video/mp4", clip, Map.of("title", "Soon gone"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         long videoId = created.json().path("id").asLong();
         // the ladder's objects (hls/, storyboard/) must go with the purge too
