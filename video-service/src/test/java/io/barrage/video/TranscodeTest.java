@@ -144,6 +144,18 @@ class TranscodeTest {
         // encode of a test card (the other rungs are made at crf 23)
         String master = c.get("/api/v1/videos/" + id + "/hls/master.m3u8", null).body();
         assertThat(master).contains("RESOLUTION=854x480");
+        // x264 writes its settings into the stream: the source's (qp=30) survive in the remuxed rung,
+        // the encoded rungs carry the pipeline's (crf=23)
+        String top = new String(
+                c.getBytes("/api/v1/videos/" + id + "/hls/480p/seg_00000.ts", Map.of())
+                        .body(),
+                StandardCharsets.ISO_8859_1);
+        String bottom = new String(
+                c.getBytes("/api/v1/videos/" + id + "/hls/240p/seg_00000.ts", Map.of())
+                        .body(),
+                StandardCharsets.ISO_8859_1);
+        assertThat(top).contains(" qp=30").doesNotContain("crf=23");
+        assertThat(bottom).contains("crf=23");
     }
 
     @Test
@@ -316,7 +328,7 @@ class TranscodeTest {
     void deletingAVideoStopsItsRunningJobAndARestoreFinishesTheLadder() throws Exception {
         VideoClient c = client();
         // big enough that the upper rungs take a few seconds
-        byte[] mp4 = h264Mp4(1280, 720, 12);
+        byte[] mp4 = h264Mp4(1280, 720, 40);
         var created = c.upload(72, "Regret", "regret.mp4", mp4);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         long id = c.tree(created).get("id").asLong();
@@ -328,6 +340,15 @@ class TranscodeTest {
                         > 0,
                 "the upper rungs running");
         assertThat(ffmpegsOf(id)).isNotEmpty();
+        // the owner follows the progress per rung
+        JsonNode processing = c.tree(c.get("/api/v1/videos/" + id, 72L)).get("processing");
+        assertThat(processing.get("percent").asInt()).isBetween(0, 100);
+        assertThat(processing
+                        .get("rungs")
+                        .valueStream()
+                        .map(r ->
+                                r.get("name").asString() + ":" + r.get("state").asString()))
+                .contains("240p:DONE", "720p:RUNNING");
         var deleted = c.send(c.as(
                 java.net.http.HttpRequest.newBuilder(c.uri("/api/v1/videos/" + id))
                         .DELETE(),
@@ -464,6 +485,8 @@ class TranscodeTest {
                 "libx264",
                 "-preset",
                 "ultrafast",
+                "-qp",
+                "30",
                 "-pix_fmt",
                 "yuv420p",
                 "-c:a",
