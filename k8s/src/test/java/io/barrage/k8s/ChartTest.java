@@ -369,7 +369,7 @@ class ChartTest {
                 .contains("--topic danmaku.events --partitions 12")
                 .contains("--topic video.events --partitions 3")
                 .contains("--topic user.events --partitions 3")
-                .contains("--topic video.transcode-jobs --partitions 12")
+                .contains("--topic video.transcode-jobs --partitions 6")
                 .contains("--if-not-exists");
     }
 
@@ -443,14 +443,14 @@ class ChartTest {
     @Test
     void kedaScalesTheTranscodersOnTheLagOfTheirConsumerGroup() {
         Rendered render = Chart.render(c -> c.set("videoTranscoder.keda.enabled", true)
-                .set("videoTranscoder.keda.maxReplicas", 8)
+                .set("videoTranscoder.keda.maxReplicas", 5)
                 .set("videoTranscoder.keda.authenticationRef", "kafka-sasl"));
         GenericKubernetesResource scaled = render.get(GenericKubernetesResource.class, TRANSCODER);
 
         assertThat(scaled.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
         assertThat(scaled.getKind()).isEqualTo("ScaledObject");
         Map<String, Object> spec = scaled.get("spec");
-        assertThat(spec).containsEntry("maxReplicaCount", 8).containsEntry("minReplicaCount", 1);
+        assertThat(spec).containsEntry("maxReplicaCount", 5).containsEntry("minReplicaCount", 1);
         assertThat(scaled.<String>get("spec", "scaleTargetRef", "name")).isEqualTo(TRANSCODER);
         List<Map<String, Object>> triggers = scaled.get("spec", "triggers");
         assertThat(triggers).singleElement().satisfies(trigger -> {
@@ -468,7 +468,7 @@ class ChartTest {
         assertThat(render.get(Deployment.class, TRANSCODER).getSpec().getReplicas())
                 .isNull();
         assertThatThrownBy(() -> Chart.render(
-                        c -> c.set("videoTranscoder.keda.enabled", true).set("videoTranscoder.keda.maxReplicas", 13)))
+                        c -> c.set("videoTranscoder.keda.enabled", true).set("videoTranscoder.keda.maxReplicas", 7)))
                 .hasMessageContaining("must not exceed the partitions of video.transcode-jobs");
     }
 

@@ -24,6 +24,10 @@ class ProbeFallbackAndRedirectTest {
     @DynamicPropertySource
     static void infra(DynamicPropertyRegistry registry) {
         TestInfra.springProperties(Service.VIDEO).forEach((k, v) -> registry.add(k, () -> v));
+        // the catalogue and the original's streaming, with hand-built MP4s nothing can decode: no ladder
+        // (transcoding is covered by TranscodeTest), and no worker to take TranscodeTest's jobs
+        registry.add("barrage.video.transcode.enabled", () -> "false");
+        registry.add("barrage.video.transcode.worker-enabled", () -> "false");
         registry.add("barrage.video.ffprobe-path", () -> "/nonexistent/ffprobe");
         registry.add("barrage.video.ffmpeg-path", () -> "/nonexistent/ffmpeg");
         registry.add("barrage.video.stream-mode", () -> "redirect");

@@ -21,6 +21,18 @@ final class TinyMp4 {
         return out.toByteArray();
     }
 
+    /** A well-formed file but for its {@code mvhd} box, which is empty (8 bytes of header, no body). */
+    static byte[] emptyMvhd(int width, int height) {
+        byte[] mdatBody = new byte[1024];
+        new Random(7).nextBytes(mdatBody);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(box("ftyp", concat(ascii("isom"), u32(0x200), ascii("isom"), ascii("mp41"))));
+        out.writeBytes(box("mdat", mdatBody));
+        // last in moov, so reading its missing version byte runs off the buffer
+        out.writeBytes(box("moov", concat(trak(width, height), box("mvhd", new byte[0]))));
+        return out.toByteArray();
+    }
+
     private static byte[] mvhd(long timescale, long duration) {
         ByteBuffer b = ByteBuffer.allocate(100);
         b.putInt(0); // version 0, flags

@@ -53,6 +53,10 @@ class VideoCacheTest {
     @DynamicPropertySource
     static void infra(DynamicPropertyRegistry registry) {
         TestInfra.springProperties(Service.VIDEO).forEach((k, v) -> registry.add(k, () -> v));
+        // the catalogue and the original's streaming, with hand-built MP4s nothing can decode: no ladder
+        // (transcoding is covered by TranscodeTest), and no worker to take TranscodeTest's jobs
+        registry.add("barrage.video.transcode.enabled", () -> "false");
+        registry.add("barrage.video.transcode.worker-enabled", () -> "false");
         registry.add("barrage.video.cache.second-delete", SECOND_DELETE::toString);
         // the shared test machine can be slow: a Redis command timing out would fall back to MariaDB and
         // spoil the query counts

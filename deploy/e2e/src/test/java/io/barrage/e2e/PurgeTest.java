@@ -44,10 +44,19 @@ class PurgeTest {
                 .json()
                 .path("token")
                 .asString();
-        Client.Response created = client.upload(
-                token, "gone.mp4", "video/mp4", Mp4.of(5_000, 320, 240, 100_000), Map.of("title", "Soon gone"));
+        byte[] clip;
+        try (var in = PurgeTest.class.getResourceAsStream("/testcard.mp4")) {
+            clip = in.readAllBytes();
+        }
+        Client.Response created = client.upload(token, "gone.mp4", "video/mp4", clip, Map.of("title", "Soon gone"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         long videoId = created.json().path("id").asLong();
+        // the ladder's objects (hls/, storyboard/) must go with the purge too
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> client.get("/api/v1/videos/" + videoId, token)
+                        .json()
+                        .path("processing")
+                        .isNull());
         for (int i = 0; i < 3; i++) {
             Client.Response sent = client.postJson(
                     "/api/v1/videos/" + videoId + "/danmaku",

@@ -60,17 +60,28 @@ class StoryTest {
 
     @Test
     @Order(3)
-    void uploadAShortMp4() {
-        video = Mp4.of(10_000, 320, 240, 200_000);
+    void uploadAShortMp4() throws java.io.IOException {
+        // a real clip (12 s, 320×180 H.264): the ladder is made by decoding it
+        try (var in = StoryTest.class.getResourceAsStream("/testcard.mp4")) {
+            video = in.readAllBytes();
+        }
 
         Client.Response created = client.upload(
                 aliceToken, "clip.mp4", "video/mp4", video, Map.of("title", "My first clip", "description", "hi"));
 
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        JsonNode body = created.json();
-        videoId = body.path("id").asLong();
-        assertThat(body.path("durationMs").asLong()).isEqualTo(10_000);
+        videoId = created.json().path("id").asLong();
+        // PROCESSING until a transcode worker has published the first rung of the ladder
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> "READY"
+                        .equals(client.get("/api/v1/videos/" + videoId, aliceToken)
+                                .json()
+                                .path("status")
+                                .asString()));
+        JsonNode body = client.get("/api/v1/videos/" + videoId, null).json();
+        assertThat(body.path("durationMs").asLong()).isBetween(11_500L, 12_500L);
         assertThat(body.path("status").asString()).isEqualTo("READY");
+        assertThat(body.path("streamUrl").asString()).isEqualTo("/api/v1/videos/" + videoId + "/hls/master.m3u8");
         JsonNode list = client.get("/api/v1/videos?page=0&size=20", null).json();
         assertThat(list.path("items").valueStream().map(v -> v.path("id").asLong()))
                 .contains(videoId);

@@ -45,6 +45,50 @@ public class Video {
     @TableField(updateStrategy = FieldStrategy.ALWAYS)
     private LocalDateTime deletedAt;
 
+    // NULL: no ladder (transcoding off), the original plays; else PROCESSING, DONE or FAILED
+    private String ladderState;
+
+    // a retry must be able to clear them
+    @TableField(updateStrategy = FieldStrategy.ALWAYS)
+    private String failureReason;
+
+    @TableField(updateStrategy = FieldStrategy.ALWAYS)
+    private String failureMessage;
+
+    private Boolean storyboard;
+
+    public String getLadderState() {
+        return ladderState;
+    }
+
+    public void setLadderState(String ladderState) {
+        this.ladderState = ladderState;
+    }
+
+    public String getFailureReason() {
+        return failureReason;
+    }
+
+    public void setFailureReason(String failureReason) {
+        this.failureReason = failureReason;
+    }
+
+    public String getFailureMessage() {
+        return failureMessage;
+    }
+
+    public void setFailureMessage(String failureMessage) {
+        this.failureMessage = failureMessage;
+    }
+
+    public Boolean getStoryboard() {
+        return storyboard;
+    }
+
+    public void setStoryboard(Boolean storyboard) {
+        this.storyboard = storyboard;
+    }
+
     public static String objectKeyFor(long id) {
         return "videos/" + id + "/original";
     }

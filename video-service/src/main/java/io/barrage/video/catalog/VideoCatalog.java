@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -19,10 +20,15 @@ public class VideoCatalog {
     private final VideoCache cache;
     private final Clock clock;
 
-    VideoCatalog(VideoMapper videos, VideoEvents events, VideoCache cache) {
+    private final Renditions renditions;
+    private final JdbcTemplate jdbc;
+
+    VideoCatalog(VideoMapper videos, VideoEvents events, VideoCache cache, Renditions renditions, JdbcTemplate jdbc) {
         this.videos = videos;
         this.events = events;
         this.cache = cache;
+        this.renditions = renditions;
+        this.jdbc = jdbc;
         this.clock = Clock.systemUTC();
     }
 
@@ -35,12 +41,30 @@ public class VideoCatalog {
 
     /** A READY video as clients see it (views include those not yet flushed) and its version, or 404. */
     public VersionedView publicView(long id) {
+        return view(id, null);
+    }
+
+    /**
+     * A READY video, or the caller's own PROCESSING or FAILED one (so the owner sees the progress and the
+     * reason), with the ladder's progress while rungs are still being made; anything else is 404.
+     */
+    public VersionedView view(long id, Long callerId) {
         VideoCache.Found found = cache.findWithViews(id);
         Video video = found.video();
-        if (video == null || video.getStatus() != VideoStatus.READY) {
+        boolean visible = video != null
+                && (video.getStatus() == VideoStatus.READY
+                        || (callerId != null
+                                && video.getOwnerId() == callerId.longValue()
+                                && (video.getStatus() == VideoStatus.PROCESSING
+                                        || video.getStatus() == VideoStatus.FAILED)));
+        if (!visible) {
             throw ApiException.videoNotFound(id);
         }
-        return new VersionedView(VideoView.of(video, found.pendingViews()), video.getVersion());
+        VideoView view = VideoView.of(video, found.pendingViews());
+        if ("PROCESSING".equals(video.getLadderState())) {
+            view = view.withProcessing(renditions.processing(id));
+        }
+        return new VersionedView(view, video.getVersion());
     }
 
     public record VersionedView(VideoView view, int version) {}
@@ -59,10 +83,19 @@ public class VideoCatalog {
         updateOrConflict(video);
         // a deleted video leaves the hot ranking; a restored one earns its place again
         cache.unrankAfterCommit(id);
+        // a running transcode sees this at its next lease renewal and kills its ffmpeg
+        jdbc.update(
+                "UPDATE transcode_job SET status = 'CANCELLED', updated_at = UTC_TIMESTAMP(3)"
+                        + " WHERE video_id = ? AND status IN ('QUEUED', 'RUNNING')",
+                id);
         events.publish(
                 id,
                 new VideoEvents.VideoDeleted(
-                        id, video.getOwnerId(), video.getObjectKey(), now.toInstant(ZoneOffset.UTC)));
+                        id,
+                        video.getOwnerId(),
+                        // a failed video lost its original; the purge still sweeps its folder
+                        video.getObjectKey() == null ? Video.objectKeyFor(id) : video.getObjectKey(),
+                        now.toInstant(ZoneOffset.UTC)));
     }
 
     @Transactional
@@ -75,7 +108,19 @@ public class VideoCatalog {
             throw new ApiException(HttpStatus.CONFLICT, "video-not-deleted", "Video " + id + " is not deleted.");
         }
         LocalDateTime now = now();
-        video.setStatus(VideoStatus.READY);
+        // a ladder cancelled by the delete is made again (the sweep of the workers picks the job up)
+        boolean requeued = jdbc.update(
+                        "UPDATE transcode_job SET status = 'QUEUED', attempts = 0, lease_owner = NULL,"
+                                + " lease_until = NULL, next_attempt_at = UTC_TIMESTAMP(3),"
+                                + " updated_at = UTC_TIMESTAMP(3) WHERE video_id = ? AND status = 'CANCELLED'",
+                        id)
+                == 1;
+        boolean playable =
+                video.getLadderState() == null || renditions.of(id).stream().anyMatch(Renditions.Rendition::done);
+        video.setStatus(playable ? VideoStatus.READY : VideoStatus.PROCESSING);
+        if (requeued) {
+            video.setLadderState("PROCESSING");
+        }
         video.setDeletedAt(null);
         video.setUpdatedAt(now);
         updateOrConflict(video);
@@ -116,7 +161,12 @@ public class VideoCatalog {
     private Video ownedReady(long id, long callerId) {
         Video video = videos.selectById(id);
         // someone else's video answers exactly like a missing one, so ids cannot be probed
-        if (video == null || video.getStatus() != VideoStatus.READY || video.getOwnerId() != callerId) {
+        // a video still being transcoded (or failed) can be deleted by its owner too
+        if (video == null
+                || video.getOwnerId() != callerId
+                || !(video.getStatus() == VideoStatus.READY
+                        || video.getStatus() == VideoStatus.PROCESSING
+                        || video.getStatus() == VideoStatus.FAILED)) {
             throw ApiException.videoNotFound(id);
         }
         return video;

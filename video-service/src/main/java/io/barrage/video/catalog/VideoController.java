@@ -62,8 +62,12 @@ class VideoController {
 
     /** The ETag is the row version, for If-Match on PATCH; it does not cover the view count. */
     @GetMapping("/{id}")
-    ResponseEntity<VideoView> get(@PathVariable long id) {
-        return versioned(catalog.publicView(id));
+    ResponseEntity<VideoView> get(@PathVariable long id, HttpServletRequest request) {
+        // the owner also sees a video still processing, or failed (with the reason)
+        Long caller = credentials.userId(request).isPresent()
+                ? credentials.userId(request).getAsLong()
+                : null;
+        return versioned(catalog.view(id, caller));
     }
 
     @PatchMapping("/{id}")

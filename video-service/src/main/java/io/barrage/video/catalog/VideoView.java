@@ -3,8 +3,13 @@ package io.barrage.video.catalog;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
-/** A video as clients see it. */
+/**
+ * A video as clients see it. {@code streamUrl} is the HLS master playlist once a rung of the ladder is
+ * published (the original for a video made without a ladder); {@code processing} is null unless rungs
+ * are still being made.
+ */
 public record VideoView(
         long id,
         String title,
@@ -19,7 +24,18 @@ public record VideoView(
         Instant createdAt,
         Instant updatedAt,
         String streamUrl,
-        long views) {
+        long views,
+        String originalUrl,
+        Processing processing,
+        String failureReason,
+        String failureMessage,
+        String storyboardUrl,
+        String posterUrl) {
+
+    /** Progress of the ladder: the whole and per rung, from ffmpeg's {@code -progress}. */
+    public record Processing(int percent, List<Rung> rungs) {}
+
+    public record Rung(String name, int height, String state, int percent) {}
 
     public static VideoView of(Video v) {
         return of(v, 0);
@@ -27,6 +43,8 @@ public record VideoView(
 
     /** With the views counted in Redis but not yet flushed to the row. */
     public static VideoView of(Video v, long pendingViews) {
+        String base = "/api/v1/videos/" + v.getId();
+        boolean ladder = v.getLadderState() != null;
         return new VideoView(
                 v.getId(),
                 v.getTitle(),
@@ -40,8 +58,38 @@ public record VideoView(
                 v.getStatus(),
                 utc(v.getCreatedAt()),
                 utc(v.getUpdatedAt()),
-                "/api/v1/videos/" + v.getId() + "/stream",
-                (v.getViews() == null ? 0 : v.getViews()) + pendingViews);
+                !ladder ? base + "/stream" : v.getStatus() == VideoStatus.READY ? base + "/hls/master.m3u8" : null,
+                (v.getViews() == null ? 0 : v.getViews()) + pendingViews,
+                base + "/stream",
+                null,
+                v.getFailureReason(),
+                v.getFailureMessage(),
+                Boolean.TRUE.equals(v.getStoryboard()) ? base + "/storyboard/thumbnails.vtt" : null,
+                base + "/thumbnail");
+    }
+
+    public VideoView withProcessing(Processing processing) {
+        return new VideoView(
+                id,
+                title,
+                description,
+                ownerId,
+                durationMs,
+                width,
+                height,
+                sizeBytes,
+                contentType,
+                status,
+                createdAt,
+                updatedAt,
+                streamUrl,
+                views,
+                originalUrl,
+                processing,
+                failureReason,
+                failureMessage,
+                storyboardUrl,
+                posterUrl);
     }
 
     static Instant utc(LocalDateTime time) {

@@ -60,6 +60,8 @@ class StreamController {
             method = {RequestMethod.GET, RequestMethod.HEAD})
     void stream(@PathVariable long id, HttpServletRequest request, HttpServletResponse response) throws IOException {
         Video video = catalog.readyVideo(id);
+        // an upload is never a page: no browser may sniff it into HTML
+        response.setHeader("X-Content-Type-Options", "nosniff");
         if (properties.streamMode() == PlaybackProperties.StreamMode.REDIRECT) {
             // the URL expires soon, so neither browsers nor proxies may keep the redirect
             response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");

@@ -189,6 +189,54 @@ public class ObjectStore {
         }
     }
 
+    /** Uploads a local file (a rung's segment or playlist) and returns its ETag, unquoted. */
+    public String putFile(String key, java.nio.file.Path file, String contentType) {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return put(key, in, java.nio.file.Files.size(file), contentType);
+        } catch (java.io.IOException e) {
+            throw new StorageException("could not read " + file, e);
+        }
+    }
+
+    /** Downloads the whole object to a local file (the transcode worker's copy of the source). */
+    public void download(String key, java.nio.file.Path target) {
+        try (InputStream in = client.getObject(
+                GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            java.nio.file.Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (Exception e) {
+            throw new StorageException("could not download " + key, e);
+        }
+    }
+
+    /** Every key under {@code prefix} (which must end with a slash). */
+    public List<String> list(String prefix) {
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("a prefix must end with / : " + prefix);
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        try {
+            for (var result : client.listObjects(io.minio.ListObjectsArgs.builder()
+                    .bucket(bucket)
+                    .prefix(prefix)
+                    .recursive(true)
+                    .build())) {
+                keys.add(result.get().objectName());
+            }
+        } catch (Exception e) {
+            throw new StorageException("could not list " + prefix, e);
+        }
+        return keys;
+    }
+
+    /** Best effort: removes every key under {@code prefix}. */
+    public void removePrefixQuietly(String prefix) {
+        try {
+            list(prefix).forEach(this::removeQuietly);
+        } catch (StorageException e) {
+            log.warn("could not list {} while cleaning up", prefix, e);
+        }
+    }
+
     /** Best effort: used while cleaning up after a failed upload, where the first error matters more. */
     public void removeQuietly(String key) {
         try {

@@ -206,6 +206,8 @@ final class Mp4BoxScanner {
 
     private static long mvhdDurationMs(byte[] buf, Box box) throws InvalidVideoException {
         int p = box.start();
+        // an empty box must not read the byte after it (or past the buffer: that was a 500)
+        need(box, 4);
         int version = buf[p] & 0xFF;
         long timescale;
         long duration;
@@ -232,6 +234,7 @@ final class Mp4BoxScanner {
 
     private static int[] tkhdSize(byte[] buf, Box box) throws InvalidVideoException {
         int p = box.start();
+        need(box, 4);
         int version = buf[p] & 0xFF;
         int widthAt = version == 1 ? 88 : 76;
         need(box, widthAt + 8);

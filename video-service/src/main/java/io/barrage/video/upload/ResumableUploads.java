@@ -348,7 +348,12 @@ class ResumableUploads {
         } catch (InvalidVideoException e) {
             log.info("upload {} (video {}) is not a readable video: {}", session.id(), video.getId(), e.getMessage());
             store.removeQuietly(session.key());
-            processor.fail(video);
+            processor.fail(video, e.code(), "The file is not a readable video: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // never an UPLOADING row or an orphan object: whatever broke, the video ends FAILED and empty
+            log.warn("upload {} (video {}) could not be processed", session.id(), video.getId(), e);
+            store.removeQuietly(session.key());
+            processor.fail(video, "transcode-failed", "The video could not be processed.");
         }
         return video.getStatus();
     }

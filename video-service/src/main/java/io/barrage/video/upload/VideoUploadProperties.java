@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param uploadTtl an unfinished resumable upload untouched this long is aborted by the cleanup job
  */
 @ConfigurationProperties("barrage.video")
-record VideoUploadProperties(
+public record VideoUploadProperties(
         @DefaultValue("512MB") DataSize maxUploadSize,
         @DefaultValue("32MB") DataSize maxMetadataSize,
         @DefaultValue("ffprobe") String ffprobePath,
@@ -32,7 +32,7 @@ record VideoUploadProperties(
 
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
-    VideoUploadProperties {
+    public VideoUploadProperties {
         if (uploadPartSize.toBytes() < MIN_PART_SIZE) {
             throw new IllegalArgumentException("barrage.video.upload-part-size must be at least 5MB (an S3 rule)");
         }

@@ -71,7 +71,7 @@ class VideoUploader {
         } catch (InvalidVideoException e) {
             discard(video.getId(), key);
             throw new ApiException(
-                    HttpStatus.BAD_REQUEST, "invalid-video", "The file is not a readable video: " + e.getMessage());
+                    HttpStatus.BAD_REQUEST, e.code(), "The file is not a readable video: " + e.getMessage());
         } catch (StorageException | IOException e) {
             discard(video.getId(), key);
             log.error("upload of video {} failed", video.getId(), e);

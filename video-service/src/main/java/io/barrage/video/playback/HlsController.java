@@ -1,0 +1,178 @@
+package io.barrage.video.playback;
+
+import io.barrage.video.catalog.Renditions;
+import io.barrage.video.catalog.Video;
+import io.barrage.video.catalog.VideoCatalog;
+import io.barrage.video.storage.ObjectStore;
+import io.barrage.video.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The HLS ladder and the storyboard. The master playlist is made on each request from the published
+ * ({@code DONE}) rungs, so it grows as rungs finish and never lists a half-written one. Rung playlists and
+ * segments are stored objects: in proxy mode (the local default) segments flow through this service with
+ * long-lived caching (they never change); in redirect mode each segment URI in the rung playlist is a
+ * presigned URL of the S3 store, signed as the playlist is served, so segment bytes cross no JVM.
+ */
+@RestController
+class HlsController {
+
+    private static final String M3U8 = "application/vnd.apple.mpegurl";
+    private static final Pattern RUNG = Pattern.compile("(?:\\d{2,4}p|audio)");
+    private static final Pattern SEGMENT = Pattern.compile("seg_\\d{5}\\.ts");
+    private static final Pattern STORYBOARD = Pattern.compile("sprite-\\d{1,3}\\.jpg");
+    private static final String IMMUTABLE = "public, max-age=31536000, immutable";
+
+    private final VideoCatalog catalog;
+    private final Renditions renditions;
+    private final ObjectStore store;
+    private final PlaybackProperties properties;
+
+    HlsController(VideoCatalog catalog, Renditions renditions, ObjectStore store, PlaybackProperties properties) {
+        this.catalog = catalog;
+        this.renditions = renditions;
+        this.store = store;
+        this.properties = properties;
+    }
+
+    @GetMapping("/api/v1/videos/{id}/hls/master.m3u8")
+    void master(@PathVariable long id, HttpServletResponse response) throws IOException {
+        catalog.readyVideo(id);
+        List<Renditions.Rendition> published =
+                renditions.of(id).stream().filter(Renditions.Rendition::done).toList();
+        if (published.isEmpty()) {
+            throw notFound(id);
+        }
+        StringBuilder out = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        for (Renditions.Rendition rung : published) {
+            out.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(rung.bandwidth());
+            if (rung.averageBandwidth() != null) {
+                out.append(",AVERAGE-BANDWIDTH=").append(rung.averageBandwidth());
+            }
+            if (rung.height() > 0) {
+                out.append(",RESOLUTION=").append(rung.width()).append('x').append(rung.height());
+            }
+            out.append(",CODECS=\"").append(rung.codecs()).append("\"\n");
+            out.append(rung.name()).append("/index.m3u8\n");
+        }
+        // it grows while rungs are still made: revalidate every time
+        write(response, M3U8, "no-cache", out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @GetMapping("/api/v1/videos/{id}/hls/{rung}/index.m3u8")
+    void media(@PathVariable long id, @PathVariable String rung, HttpServletResponse response) throws IOException {
+        catalog.readyVideo(id);
+        if (!RUNG.matcher(rung).matches()
+                || renditions.of(id).stream()
+                        .noneMatch(r -> r.done() && r.name().equals(rung))) {
+            throw notFound(id);
+        }
+        String prefix = "videos/" + id + "/hls/" + rung + "/";
+        String playlist = read(prefix + "index.m3u8", id);
+        if (properties.streamMode() == PlaybackProperties.StreamMode.REDIRECT) {
+            StringBuilder signed = new StringBuilder();
+            for (String line : playlist.split("\n")) {
+                if (!line.isBlank()
+                        && !line.startsWith("#")
+                        && SEGMENT.matcher(line.trim()).matches()) {
+                    signed.append(store.presignedGet(prefix + line.trim(), properties.presignExpiry()));
+                } else {
+                    signed.append(line);
+                }
+                signed.append('\n');
+            }
+            // the signatures expire: never cached
+            write(response, M3U8, "no-store", signed.toString().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        write(response, M3U8, "public, max-age=300", playlist.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @GetMapping("/api/v1/videos/{id}/hls/{rung}/{file}")
+    void segment(
+            @PathVariable long id,
+            @PathVariable String rung,
+            @PathVariable String file,
+            HttpServletRequest request,
+            HttpServletResponse response)
+            throws IOException {
+        catalog.readyVideo(id);
+        if (!RUNG.matcher(rung).matches() || !SEGMENT.matcher(file).matches()) {
+            throw notFound(id);
+        }
+        proxy("videos/" + id + "/hls/" + rung + "/" + file, "video/mp2t", id, request, response);
+    }
+
+    @GetMapping("/api/v1/videos/{id}/storyboard/thumbnails.vtt")
+    void vtt(@PathVariable long id, HttpServletResponse response) throws IOException {
+        Video video = catalog.readyVideo(id);
+        if (!Boolean.TRUE.equals(video.getStoryboard())) {
+            throw notFound(id);
+        }
+        String body = read("videos/" + id + "/storyboard/thumbnails.vtt", id);
+        write(response, "text/vtt;charset=utf-8", "public, max-age=86400", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @GetMapping("/api/v1/videos/{id}/storyboard/{file}")
+    void sprite(
+            @PathVariable long id, @PathVariable String file, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        Video video = catalog.readyVideo(id);
+        if (!Boolean.TRUE.equals(video.getStoryboard())
+                || !STORYBOARD.matcher(file).matches()) {
+            throw notFound(id);
+        }
+        proxy("videos/" + id + "/storyboard/" + file, "image/jpeg", id, request, response);
+    }
+
+    private void proxy(
+            String key, String contentType, long id, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        var stored = store.find(key).orElseThrow(() -> notFound(id));
+        try (InputStream body = stored.body()) {
+            String etag = "\"" + stored.etag() + "\"";
+            response.setHeader(HttpHeaders.ETAG, etag);
+            response.setHeader(HttpHeaders.CACHE_CONTROL, IMMUTABLE);
+            response.setHeader("X-Content-Type-Options", "nosniff");
+            if (etag.equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
+                response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+                return;
+            }
+            response.setContentType(contentType);
+            if (stored.size() >= 0) {
+                response.setContentLengthLong(stored.size());
+            }
+            body.transferTo(response.getOutputStream());
+        }
+    }
+
+    private String read(String key, long id) throws IOException {
+        var stored = store.find(key).orElseThrow(() -> notFound(id));
+        try (InputStream body = stored.body()) {
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void write(HttpServletResponse response, String type, String cache, byte[] body) throws IOException {
+        response.setContentType(type);
+        response.setHeader(HttpHeaders.CACHE_CONTROL, cache);
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    private static ApiException notFound(long id) {
+        return new ApiException(HttpStatus.NOT_FOUND, "video-not-found", "Video " + id + " has no such media.");
+    }
+}

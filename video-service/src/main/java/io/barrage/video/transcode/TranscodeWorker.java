@@ -1,0 +1,815 @@
+package io.barrage.video.transcode;
+
+import io.barrage.video.catalog.Renditions;
+import io.barrage.video.catalog.Video;
+import io.barrage.video.catalog.VideoMapper;
+import io.barrage.video.catalog.VideoStatus;
+import io.barrage.video.storage.ObjectStore;
+import io.barrage.video.upload.VideoUploadProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Makes a video's HLS ladder (docs/architecture.md "Transcoding"). One job at a time per instance: claim
+ * the job row, copy the source to local disk, ffprobe it (caps, not-a-video), make the lowest rung and
+ * publish it (the video is READY from then on), then every other rung and the storyboard in ONE ffmpeg
+ * (split + scale, so the source is decoded twice in all, not once per rung), publishing each rung. A rung
+ * is published by marking its {@code video_rendition} row DONE after all its objects are stored, fenced by
+ * the job's lease, so neither a half-written rung nor a stale worker's rung is ever listed.
+ */
+class TranscodeWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(TranscodeWorker.class);
+    private static final String TS = "video/mp2t";
+    private static final String M3U8 = "application/vnd.apple.mpegurl";
+    private static final long RENEW_EVERY_NANOS = Duration.ofSeconds(2).toNanos();
+
+    private final TranscodeJobs jobs;
+    private final VideoMapper videos;
+    private final Renditions renditions;
+    private final ObjectStore store;
+    private final JdbcTemplate jdbc;
+    private final JsonMapper json;
+    private final TranscodeProperties properties;
+    private final String ffmpeg;
+    private final String ffprobe;
+    private final String worker;
+    private final Semaphore busy = new Semaphore(1);
+
+    TranscodeWorker(
+            TranscodeJobs jobs,
+            VideoMapper videos,
+            Renditions renditions,
+            ObjectStore store,
+            JdbcTemplate jdbc,
+            JsonMapper json,
+            TranscodeProperties properties,
+            VideoUploadProperties tools) {
+        this.jobs = jobs;
+        this.videos = videos;
+        this.renditions = renditions;
+        this.store = store;
+        this.jdbc = jdbc;
+        this.json = json;
+        this.properties = properties;
+        this.ffmpeg = tools.ffmpegPath();
+        this.ffprobe = tools.ffprobePath();
+        this.worker = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    String name() {
+        return worker;
+    }
+
+    /** Runs the job if it can be claimed; {@code wait}: queue behind a running job instead of skipping. */
+    void run(long videoId, boolean wait) {
+        try {
+            if (wait) {
+                busy.acquire();
+            } else if (!busy.tryAcquire()) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (!jobs.claim(videoId, worker, leaseSeconds())) {
+                return; // done, cancelled, backing off, or another worker's
+            }
+            attempt(videoId);
+        } finally {
+            busy.release();
+        }
+    }
+
+    /** The due jobs (retries, and jobs of workers that died), while this worker is idle. */
+    void sweep() {
+        try {
+            for (long videoId : jobs.due(5)) {
+                run(videoId, false);
+            }
+        } catch (RuntimeException e) {
+            log.warn("transcode sweep failed", e);
+        }
+    }
+
+    private void attempt(long videoId) {
+        Path dir = properties.workDir().resolve(videoId + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(dir);
+            transcode(videoId, dir);
+        } catch (Cancelled e) {
+            log.info("transcode of video {} stopped: {}", videoId, e.getMessage());
+        } catch (TranscodeFailure e) {
+            failed(videoId, e);
+        } catch (IOException | RuntimeException e) {
+            log.warn("transcode of video {} failed", videoId, e);
+            failed(videoId, new TranscodeFailure("transcode-failed", "The video could not be converted.", false));
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private void transcode(long videoId, Path dir) throws IOException, TranscodeFailure, Cancelled {
+        Video video = videos.selectById(videoId);
+        if (video == null || video.getStatus() == VideoStatus.DELETED || video.getObjectKey() == null) {
+            jdbc.update(
+                    "UPDATE transcode_job SET status = 'CANCELLED', lease_owner = NULL WHERE video_id = ?"
+                            + " AND lease_owner = ?",
+                    videoId,
+                    worker);
+            throw new Cancelled("the video is gone");
+        }
+        Path source = dir.resolve("source");
+        store.download(video.getObjectKey(), source);
+        MediaInfo info = probe(source, dir);
+        check(info);
+        List<Ladder.Rung> plan = Ladder.plan(info, properties.maxFps());
+        for (Ladder.Rung rung : plan) {
+            jdbc.update(
+                    "INSERT IGNORE INTO video_rendition (video_id, name, height, width, state, percent, updated_at)"
+                            + " VALUES (?, ?, ?, ?, 'QUEUED', 0, UTC_TIMESTAMP(3))",
+                    videoId,
+                    rung.name(),
+                    rung.height(),
+                    rung.width());
+        }
+        Set<String> done = renditions.of(videoId).stream()
+                .filter(Renditions.Rendition::done)
+                .map(Renditions.Rendition::name)
+                .collect(Collectors.toSet());
+        double seconds = Math.min(
+                info.declaredSeconds() > 0 ? info.declaredSeconds() : info.packetSeconds(),
+                properties.maxDuration().toSeconds());
+        if (info.packetSeconds() > 0 && info.declaredSeconds() > info.packetSeconds() * 2 + 10) {
+            // the container claims far more than its packets hold (the 136-year mvhd): trust the packets
+            log.info(
+                    "video {} declares {} s but its packets hold {} s",
+                    videoId,
+                    info.declaredSeconds(),
+                    info.packetSeconds());
+            seconds = info.packetSeconds();
+        }
+        Watch watch = new Watch(videoId);
+
+        if (info.hasVideo() && !store.exists(ObjectStore.thumbnailKeyFor(videoId))) {
+            poster(videoId, source, dir, seconds, watch);
+        }
+
+        Ladder.Rung first = plan.getFirst();
+        if (!done.contains(first.name())) {
+            long decodedMicros = encode(videoId, source, dir, info, List.of(first), null, seconds, watch);
+            if (decodedMicros <= 0) {
+                throw new TranscodeFailure("not-a-video", "No frame of the file could be decoded.", true);
+            }
+            publish(videoId, first, dir, watch);
+            long durationMs = decodedMicros / 1000;
+            update(videoId, v -> {
+                v.setDurationMs(durationMs);
+                if (info.hasVideo()) {
+                    v.setWidth(info.width());
+                    v.setHeight(info.height());
+                }
+            });
+        }
+        // playable from now on, whatever happens to the other rungs
+        update(videoId, v -> {
+            if (v.getStatus() == VideoStatus.PROCESSING) {
+                v.setStatus(VideoStatus.READY);
+            }
+        });
+
+        List<Ladder.Rung> rest =
+                plan.stream().skip(1).filter(r -> !done.contains(r.name())).toList();
+        Video current = videos.selectById(videoId);
+        double playable = current != null && current.getDurationMs() != null && current.getDurationMs() > 0
+                ? current.getDurationMs() / 1000.0
+                : seconds;
+        Storyboard storyboard = info.hasVideo() && (current == null || !Boolean.TRUE.equals(current.getStoryboard()))
+                ? Storyboard.of(playable)
+                : null;
+        if (!rest.isEmpty() || storyboard != null) {
+            encode(videoId, source, dir, info, rest, storyboard, playable, watch);
+            for (Ladder.Rung rung : rest) {
+                publish(videoId, rung, dir, watch);
+            }
+            if (storyboard != null) {
+                Path sprite = dir.resolve("storyboard").resolve(Storyboard.SPRITE);
+                if (Files.isRegularFile(sprite) && Files.size(sprite) > 0) {
+                    String prefix = "videos/" + videoId + "/storyboard/";
+                    store.putFile(prefix + Storyboard.SPRITE, sprite, "image/jpeg");
+                    store.put(prefix + Storyboard.VTT, storyboard.vtt().getBytes(StandardCharsets.UTF_8), "text/vtt");
+                    watch.fence();
+                    update(videoId, v -> v.setStoryboard(true));
+                } else {
+                    log.warn("ffmpeg made no storyboard sprite for video {}", videoId);
+                }
+            }
+        }
+        if (!jobs.done(videoId, worker)) {
+            throw new Cancelled("the job was cancelled or taken over before it finished");
+        }
+        update(videoId, v -> {
+            v.setLadderState("DONE");
+            v.setFailureReason(null);
+            v.setFailureMessage(null);
+        });
+        log.info(
+                "video {}: ladder {} done",
+                videoId,
+                plan.stream().map(Ladder.Rung::name).toList());
+    }
+
+    private MediaInfo probe(Path source, Path dir) throws IOException, TranscodeFailure {
+        List<String> command = List.of(
+                ffprobe,
+                "-v",
+                "error",
+                "-protocol_whitelist",
+                "file",
+                "-count_packets",
+                "-show_format",
+                "-show_streams",
+                "-of",
+                "json",
+                "file:" + source);
+        Path out = dir.resolve("probe.json");
+        Path err = dir.resolve("probe.err");
+        Sandbox.Result result = Sandbox.run(
+                Sandbox.wrap(command, properties.probeTimeout().toSeconds() + 5, memoryLimit(), properties.nice()),
+                out,
+                err,
+                properties.probeTimeout(),
+                () -> true,
+                null,
+                null);
+        if (result.outcome() == Sandbox.Outcome.TIMED_OUT) {
+            throw new TranscodeFailure("not-a-video", "The file took too long to read.", true);
+        }
+        if (result.outcome() != Sandbox.Outcome.OK) {
+            throw new TranscodeFailure("not-a-video", "The file is not a readable video.", true);
+        }
+        try {
+            return MediaInfo.parse(json.readTree(Files.readAllBytes(out)));
+        } catch (RuntimeException e) {
+            throw new TranscodeFailure("not-a-video", "The file is not a readable video.", true);
+        }
+    }
+
+    /** The caps; all permanent: a retry of the same bytes would fail the same way. */
+    private void check(MediaInfo info) throws TranscodeFailure {
+        if (!info.hasVideo() && !info.hasAudio()) {
+            throw new TranscodeFailure("not-a-video", "The file has no video or audio stream.", true);
+        }
+        if (info.streams() > properties.maxStreams()) {
+            throw new TranscodeFailure(
+                    "too-many-streams",
+                    "The file has " + info.streams() + " streams; at most " + properties.maxStreams()
+                            + " are accepted.",
+                    true);
+        }
+        if (info.hasVideo()) {
+            if (info.width() <= 0 || info.height() <= 0 || info.videoPackets() == 0) {
+                throw new TranscodeFailure(
+                        "not-a-video", "The video stream holds no frames that can be decoded.", true);
+            }
+            if (info.width() > properties.maxWidth() || info.height() > properties.maxHeight()) {
+                throw new TranscodeFailure(
+                        "resolution-too-large",
+                        "The frame is " + info.width() + "×" + info.height() + "; at most " + properties.maxWidth()
+                                + "×" + properties.maxHeight() + " is accepted.",
+                        true);
+            }
+            if (info.fps() > properties.maxFrameRate()) {
+                throw new TranscodeFailure(
+                        "frame-rate-too-high",
+                        String.format(
+                                Locale.ROOT,
+                                "The video has %.0f frames per second; at most %d are accepted.",
+                                info.fps(),
+                                properties.maxFrameRate()),
+                        true);
+            }
+        }
+        double declared = info.declaredSeconds();
+        double held = info.hasVideo() && info.packetSeconds() > 0 ? info.packetSeconds() : declared;
+        if (Math.min(declared > 0 ? declared : held, held)
+                > properties.maxDuration().toSeconds()) {
+            throw new TranscodeFailure(
+                    "duration-too-long",
+                    "The video is longer than " + properties.maxDuration().toMinutes() + " minutes.",
+                    true);
+        }
+    }
+
+    private void poster(long videoId, Path source, Path dir, double seconds, Watch watch) throws IOException {
+        Path jpeg = dir.resolve("poster.jpg");
+        double at = seconds > 0 ? Math.min(seconds / 10, 10.0) : 0;
+        List<String> command = List.of(
+                ffmpeg,
+                "-nostdin",
+                "-v",
+                "error",
+                "-protocol_whitelist",
+                "file",
+                "-ss",
+                String.format(Locale.ROOT, "%.3f", at),
+                "-i",
+                "file:" + source,
+                "-frames:v",
+                "1",
+                "-vf",
+                "scale=320:-2",
+                "-update",
+                "1",
+                "-y",
+                jpeg.toString());
+        Sandbox.Result result = Sandbox.run(
+                Sandbox.wrap(command, 30, memoryLimit(), properties.nice()),
+                dir.resolve("poster.out"),
+                dir.resolve("poster.err"),
+                properties.probeTimeout(),
+                watch,
+                null,
+                null);
+        if (result.outcome() == Sandbox.Outcome.OK && Files.isRegularFile(jpeg) && Files.size(jpeg) > 0) {
+            store.putFile(ObjectStore.thumbnailKeyFor(videoId), jpeg, "image/jpeg");
+        } else {
+            log.info("no poster for video {}: {}", videoId, result.stderrTail());
+        }
+    }
+
+    /**
+     * One ffmpeg making {@code rungs} (and the storyboard sprite) from one decode of the source; returns the
+     * decoded time it reached, in microseconds.
+     */
+    private long encode(
+            long videoId,
+            Path source,
+            Path dir,
+            MediaInfo info,
+            List<Ladder.Rung> rungs,
+            Storyboard storyboard,
+            double seconds,
+            Watch watch)
+            throws IOException, TranscodeFailure, Cancelled {
+        int segment = properties.segmentSeconds();
+        List<String> command = new ArrayList<>(
+                List.of(ffmpeg, "-nostdin", "-v", "error", "-protocol_whitelist", "file", "-i", "file:" + source));
+        List<Ladder.Rung> scaled =
+                rungs.stream().filter(r -> !r.copy() && !r.audioOnly()).toList();
+        int branches = scaled.size() + (storyboard == null ? 0 : 1);
+        double outputFps = Math.min(properties.maxFps(), info.fps() > 0 ? info.fps() : 25);
+        if (branches > 0) {
+            StringBuilder graph = new StringBuilder("[0:v:0]");
+            if (info.fps() > properties.maxFps()) {
+                graph.append("fps=").append(properties.maxFps()).append(',');
+            }
+            graph.append("split=").append(branches);
+            for (int i = 0; i < branches; i++) {
+                graph.append("[b").append(i).append(']');
+            }
+            for (int i = 0; i < scaled.size(); i++) {
+                Ladder.Rung rung = scaled.get(i);
+                graph.append(";[b")
+                        .append(i)
+                        .append("]scale=")
+                        .append(rung.width())
+                        .append(':')
+                        .append(rung.height())
+                        .append(",setsar=1,format=yuv420p[v")
+                        .append(i)
+                        .append(']');
+            }
+            if (storyboard != null) {
+                graph.append(";[b")
+                        .append(scaled.size())
+                        .append(']')
+                        .append(storyboard.filter())
+                        .append("[sb]");
+            }
+            command.add("-filter_complex");
+            command.add(graph.toString());
+        }
+        Path progress = dir.resolve("progress-" + UUID.randomUUID() + ".txt");
+        command.addAll(List.of("-progress", "file:" + progress, "-stats_period", "1"));
+        String limit =
+                String.format(Locale.ROOT, "%.3f", properties.maxDuration().toSeconds() + 1.0);
+        for (Ladder.Rung rung : rungs) {
+            Path out = dir.resolve("hls").resolve(rung.name());
+            Files.createDirectories(out);
+            if (rung.audioOnly()) {
+                command.addAll(List.of("-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "128k", "-ac", "2"));
+            } else if (rung.copy()) {
+                command.addAll(List.of("-map", "0:v:0", "-map", "0:a:0?", "-c", "copy"));
+            } else {
+                int gop = (int) Math.max(1, Math.round(outputFps * segment));
+                command.addAll(List.of(
+                        "-map",
+                        "[v" + scaled.indexOf(rung) + "]",
+                        "-map",
+                        "0:a:0?",
+                        "-c:v",
+                        "libx264",
+                        "-preset",
+                        properties.preset(),
+                        "-profile:v",
+                        "high",
+                        "-crf",
+                        "23",
+                        "-maxrate",
+                        rung.maxrateKbps() + "k",
+                        "-bufsize",
+                        (rung.maxrateKbps() * 2) + "k",
+                        "-g",
+                        Integer.toString(gop),
+                        "-keyint_min",
+                        Integer.toString(gop),
+                        "-sc_threshold",
+                        "0",
+                        "-force_key_frames",
+                        "expr:gte(t,n_forced*" + segment + ")",
+                        "-c:a",
+                        "aac",
+                        "-b:a",
+                        "128k",
+                        "-ac",
+                        "2"));
+            }
+            command.addAll(List.of(
+                    "-t",
+                    limit,
+                    "-f",
+                    "hls",
+                    "-hls_time",
+                    Integer.toString(segment),
+                    "-hls_playlist_type",
+                    "vod",
+                    "-hls_segment_filename",
+                    out.resolve("seg_%05d.ts").toString(),
+                    "-y",
+                    out.resolve("index.m3u8").toString()));
+        }
+        if (storyboard != null) {
+            Path sprite = dir.resolve("storyboard");
+            Files.createDirectories(sprite);
+            command.addAll(List.of(
+                    "-map",
+                    "[sb]",
+                    "-frames:v",
+                    "1",
+                    "-q:v",
+                    "5",
+                    "-update",
+                    "1",
+                    "-y",
+                    sprite.resolve(Storyboard.SPRITE).toString()));
+        }
+        List<String> names = rungs.stream().map(Ladder.Rung::name).toList();
+        long[] reached = {0};
+        Duration wallClock =
+                properties.timeBase().plus(properties.timePerSourceSecond().multipliedBy((long) Math.ceil(seconds)));
+        long cpu = 60 + (long) Math.ceil(seconds * properties.cpuSecondsPerSourceSecond() * Math.max(1, rungs.size()));
+        watch.progress(names, 0);
+        Sandbox.Result result = Sandbox.run(
+                Sandbox.wrap(command, cpu, memoryLimit(), properties.nice()),
+                dir.resolve("ffmpeg.out"),
+                dir.resolve("ffmpeg.err"),
+                wallClock,
+                watch,
+                progress,
+                micros -> {
+                    reached[0] = Math.max(reached[0], micros);
+                    int percent = seconds > 0 ? (int) Math.min(99, micros / 10_000 / seconds) : 0;
+                    watch.progress(names, percent);
+                });
+        switch (result.outcome()) {
+            case OK -> {}
+            case CANCELLED -> throw new Cancelled("cancelled while ffmpeg ran");
+            case TIMED_OUT ->
+                throw new TranscodeFailure(
+                        "transcode-timeout", "Converting the video took longer than allowed.", false);
+            case FAILED -> {
+                log.info("ffmpeg failed on video {} ({}): {}", videoId, result.exitCode(), result.stderrTail());
+                throw new TranscodeFailure("transcode-failed", "The video could not be converted.", false);
+            }
+        }
+        return reached[0];
+    }
+
+    /** Stores a finished rung (segments first, the playlist last), then marks it DONE under the lease. */
+    private void publish(long videoId, Ladder.Rung rung, Path dir, Watch watch)
+            throws IOException, TranscodeFailure, Cancelled {
+        Path out = dir.resolve("hls").resolve(rung.name());
+        Path playlist = out.resolve("index.m3u8");
+        if (!Files.isRegularFile(playlist)) {
+            throw new TranscodeFailure("transcode-failed", "ffmpeg made no playlist for " + rung.name() + ".", false);
+        }
+        List<String> lines = Files.readAllLines(playlist, StandardCharsets.UTF_8);
+        List<String> segments = new ArrayList<>();
+        double totalSeconds = 0;
+        long totalBytes = 0;
+        double peak = 0;
+        double pending = 0;
+        for (String line : lines) {
+            if (line.startsWith("#EXTINF:")) {
+                String value = line.substring("#EXTINF:".length());
+                int comma = value.indexOf(',');
+                pending = Double.parseDouble(comma < 0 ? value : value.substring(0, comma));
+            } else if (!line.isBlank() && !line.startsWith("#")) {
+                if (!line.matches("seg_\\d{5}\\.ts")) {
+                    throw new TranscodeFailure("transcode-failed", "Unexpected segment " + line + ".", false);
+                }
+                long size = Files.size(out.resolve(line));
+                segments.add(line);
+                totalSeconds += pending;
+                totalBytes += size;
+                if (pending > 0.5) {
+                    peak = Math.max(peak, size * 8 / pending);
+                }
+            }
+        }
+        if (segments.isEmpty() || lines.stream().noneMatch(l -> l.startsWith("#EXT-X-ENDLIST"))) {
+            throw new TranscodeFailure("not-a-video", "No frame of the file could be decoded.", true);
+        }
+        long average = totalSeconds > 0 ? (long) Math.ceil(totalBytes * 8 / totalSeconds) : 0;
+        long bandwidth = Math.max(average, (long) Math.ceil(peak));
+        String prefix = "videos/" + videoId + "/hls/" + rung.name() + "/";
+        for (String segment : segments) {
+            store.putFile(prefix + segment, out.resolve(segment), TS);
+            watch.check();
+        }
+        String codecs = codecs(out.resolve(segments.getFirst()), dir);
+        store.putFile(prefix + "index.m3u8", playlist, M3U8);
+        int marked = jdbc.update(
+                "UPDATE video_rendition r JOIN transcode_job j ON j.video_id = r.video_id"
+                        + " SET r.state = 'DONE', r.percent = 100, r.bandwidth = ?, r.average_bandwidth = ?,"
+                        + " r.codecs = ?, r.updated_at = UTC_TIMESTAMP(3)"
+                        + " WHERE r.video_id = ? AND r.name = ? AND j.lease_owner = ? AND j.status = 'RUNNING'",
+                Math.max(1, bandwidth),
+                Math.max(1, average),
+                codecs,
+                videoId,
+                rung.name(),
+                worker);
+        if (marked != 1) {
+            throw new Cancelled("lost the job before publishing " + rung.name());
+        }
+        // the master playlist is made from the DONE rows; the cached row says nothing about rungs
+        log.info("video {}: rung {} published ({} segments)", videoId, rung.name(), segments.size());
+    }
+
+    /** RFC 6381 codec strings of a segment, from ffprobe (profile and level as encoded or remuxed). */
+    private String codecs(Path segment, Path dir) throws IOException {
+        List<String> command = List.of(
+                ffprobe,
+                "-v",
+                "error",
+                "-protocol_whitelist",
+                "file",
+                "-show_streams",
+                "-of",
+                "json",
+                "file:" + segment);
+        Path out = dir.resolve("segment-probe.json");
+        Sandbox.Result result = Sandbox.run(
+                Sandbox.wrap(command, 30, memoryLimit(), properties.nice()),
+                out,
+                dir.resolve("segment-probe.err"),
+                properties.probeTimeout(),
+                () -> true,
+                null,
+                null);
+        List<String> codecs = new ArrayList<>();
+        if (result.outcome() == Sandbox.Outcome.OK) {
+            JsonNode root = json.readTree(Files.readAllBytes(out));
+            for (JsonNode stream : root.path("streams")) {
+                String name = stream.path("codec_name").asString("");
+                if ("h264".equals(name)) {
+                    codecs.add(avc1(
+                            stream.path("profile").asString(""),
+                            stream.path("level").asInt(31)));
+                } else if ("aac".equals(name)) {
+                    String profile = stream.path("profile").asString("");
+                    codecs.add(
+                            profile.startsWith("HE-AACv2")
+                                    ? "mp4a.40.29"
+                                    : profile.startsWith("HE") ? "mp4a.40.5" : "mp4a.40.2");
+                }
+            }
+        }
+        if (codecs.isEmpty()) {
+            codecs.add("avc1.640028");
+            codecs.add("mp4a.40.2");
+        }
+        return String.join(",", codecs);
+    }
+
+    static String avc1(String profile, int level) {
+        String p = switch (profile) {
+            case "Constrained Baseline" -> "42E0";
+            case "Baseline" -> "4200";
+            case "Main" -> "4D40";
+            case "High 10" -> "6E00";
+            default -> "6400";
+        };
+        return "avc1." + p
+                + String.format(Locale.ROOT, "%02X", Math.max(0, Math.min(255, level)))
+                        .toLowerCase(Locale.ROOT);
+    }
+
+    private void failed(long videoId, TranscodeFailure failure) {
+        int attempts = jobs.attempts(videoId);
+        if (!failure.permanent() && attempts < properties.maxAttempts()) {
+            long backoff = properties.backoff().toSeconds() << Math.min(10, Math.max(0, attempts - 1));
+            if (jobs.retryLater(videoId, worker, backoff, failure.reason(), failure.getMessage())) {
+                log.info(
+                        "video {}: attempt {} failed ({}); again in {} s",
+                        videoId,
+                        attempts,
+                        failure.reason(),
+                        backoff);
+            }
+            return;
+        }
+        if (!jobs.failed(videoId, worker, failure.reason(), failure.getMessage())) {
+            return; // cancelled or taken over meanwhile: not ours to report
+        }
+        List<Renditions.Rendition> rungs = renditions.of(videoId);
+        boolean playable = rungs.stream().anyMatch(Renditions.Rendition::done);
+        log.info("video {}: transcoding FAILED ({}) after {} attempts", videoId, failure.reason(), attempts);
+        if (playable) {
+            // what is published stays; the rest goes
+            for (Renditions.Rendition rung : rungs) {
+                if (!rung.done()) {
+                    store.removePrefixQuietly("videos/" + videoId + "/hls/" + rung.name() + "/");
+                }
+            }
+            jdbc.update("UPDATE video_rendition SET state = 'FAILED' WHERE video_id = ? AND state <> 'DONE'", videoId);
+            update(videoId, v -> {
+                v.setLadderState("FAILED");
+                v.setFailureReason(failure.reason());
+                v.setFailureMessage(failure.getMessage());
+            });
+            return;
+        }
+        // nothing playable: a terminal FAILED row that tells the owner why. A source that can never work
+        // (not a video, past a cap) leaves no object behind; after transient failures the original stays
+        // (the row points at it, the purge removes it) so that an operator can retry the job.
+        jdbc.update("DELETE FROM video_rendition WHERE video_id = ?", videoId);
+        if (failure.permanent()) {
+            store.removePrefixQuietly("videos/" + videoId + "/");
+        } else {
+            store.removePrefixQuietly("videos/" + videoId + "/hls/");
+            store.removePrefixQuietly("videos/" + videoId + "/storyboard/");
+        }
+        update(videoId, v -> {
+            if (v.getStatus() == VideoStatus.PROCESSING || v.getStatus() == VideoStatus.READY) {
+                v.setStatus(VideoStatus.FAILED);
+            }
+
+            v.setLadderState("FAILED");
+            v.setFailureReason(failure.reason());
+            v.setFailureMessage(failure.getMessage());
+        });
+        if (failure.permanent()) {
+            // NULL: the entity update skips null fields; through the mapper so the cached row is dropped
+            videos.update(
+                    null,
+                    new com.baomidou.mybatisplus.core.conditions.update.UpdateWrapper<Video>()
+                            .set("object_key", null)
+                            .eq("id", videoId));
+        }
+    }
+
+    /** Read, change, write with the row's version; a concurrent edit (a title) makes it read again. */
+    private void update(long videoId, Consumer<Video> change) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Video video = videos.selectById(videoId);
+            if (video == null) {
+                return;
+            }
+            change.accept(video);
+            video.setUpdatedAt(LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
+            if (videos.updateById(video) == 1) {
+                return;
+            }
+        }
+        throw new IllegalStateException("video " + videoId + " kept changing");
+    }
+
+    private long leaseSeconds() {
+        return Math.max(1, properties.lease().toSeconds());
+    }
+
+    private long memoryLimit() {
+        return properties.memoryLimit().toBytes();
+    }
+
+    /** Renews the lease while ffmpeg runs; a lost lease (cancelled, taken over) kills ffmpeg. */
+    private final class Watch implements Sandbox.Watch {
+        private final long videoId;
+        private long lastRenewal = System.nanoTime();
+        private List<String> names = List.of();
+        private int percent;
+
+        Watch(long videoId) {
+            this.videoId = videoId;
+        }
+
+        void progress(List<String> rungs, int value) {
+            this.names = rungs;
+            this.percent = value;
+        }
+
+        @Override
+        public boolean keepGoing() {
+            if (System.nanoTime() - lastRenewal < RENEW_EVERY_NANOS) {
+                return true;
+            }
+            lastRenewal = System.nanoTime();
+            if (!jobs.renew(videoId, worker, leaseSeconds())) {
+                return false;
+            }
+            if (!names.isEmpty()) {
+                String in = names.stream().map(n -> "?").collect(Collectors.joining(","));
+                List<Object> args = new ArrayList<>();
+                args.add(percent);
+                args.add(videoId);
+                args.addAll(names);
+                jdbc.update(
+                        "UPDATE video_rendition SET state = 'RUNNING', percent = ?, updated_at = UTC_TIMESTAMP(3)"
+                                + " WHERE video_id = ? AND state <> 'DONE' AND name IN (" + in + ")",
+                        args.toArray());
+            }
+            return true;
+        }
+
+        void check() throws Cancelled {
+            if (!keepGoing()) {
+                throw new Cancelled("the job was cancelled or taken over");
+            }
+        }
+
+        void fence() throws Cancelled {
+            if (!jobs.renew(videoId, worker, leaseSeconds())) {
+                throw new Cancelled("the job was cancelled or taken over");
+            }
+        }
+    }
+
+    static final class Cancelled extends Exception {
+        Cancelled(String message) {
+            super(message);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.debug("could not delete {}", p);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("could not clean {}", dir, e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "worker";
+        }
+    }
+}
