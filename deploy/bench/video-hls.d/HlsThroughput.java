@@ -338,7 +338,7 @@ public class HlsThroughput {
             if (last.contains("\"status\":\"FAILED\"")) {
                 throw new IllegalStateException("transcode failed: " + last);
             }
-            if (last.contains("\"status\":\"READY\"") && last.contains("\"processing\":null")) {
+            if (last.contains("\"status\":\"READY\"") && !last.contains("\"processing\":{")) {
                 return;
             }
             Thread.sleep(1000);

@@ -294,8 +294,8 @@ class BrowserStoryTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         var video = api.get("/api/v1/videos/" + videoId, token).json();
         while (!("READY".equals(video.path("status").asString())
-                && video.path("processing").isNull()
-                && !video.path("storyboardUrl").isNull())) {
+                && video.path("processing").isEmpty()
+                && video.path("storyboardUrl").isString())) {
             assertThat(video.path("status").asString()).as("%s", video).isNotEqualTo("FAILED");
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("ladder not complete within 180 s: " + video);
