@@ -38,6 +38,9 @@ import tools.jackson.databind.JsonNode;
 class TranscodeTest {
 
     private static final Duration READY_WITHIN = Duration.ofSeconds(120);
+    private static final Path HOLD = Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "barrage-transcode-hold-" + ProcessHandle.current().pid());
 
     @DynamicPropertySource
     static void infra(DynamicPropertyRegistry registry) throws Exception {
@@ -52,6 +55,15 @@ class TranscodeTest {
         // the shared test machine is busy: a niced ffmpeg would wait behind every other build
         registry.add("barrage.video.transcode.nice", () -> "0");
         registry.add("barrage.video.max-upload-size", () -> "64MB");
+        // ffmpeg behind a wrapper that, while the test holds the flag file, waits before it makes the upper
+        // rungs and the storyboard (the run with tile=): a job that is surely still running when the video is deleted
+        Path wrapper = Files.createTempFile("ffmpeg-held", ".sh");
+        Files.writeString(
+                wrapper,
+                "#!/bin/sh\ncase \"$*\" in *tile=*) if [ -e " + HOLD
+                        + " ]; then sleep 60; fi;; esac\nexec ffmpeg \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        registry.add("barrage.video.ffmpeg-path", wrapper::toString);
         String buffers = Files.createTempDirectory("barrage-transcode-test").toString();
         registry.add("barrage.video.upload-buffer-dir", () -> buffers);
     }
@@ -144,6 +156,18 @@ class TranscodeTest {
         // encode of a test card (the other rungs are made at crf 23)
         String master = c.get("/api/v1/videos/" + id + "/hls/master.m3u8", null).body();
         assertThat(master).contains("RESOLUTION=854x480");
+        // x264 writes its settings into the stream: the source's (qp=30) survive in the remuxed rung,
+        // the encoded rungs carry the pipeline's (crf=23)
+        String top = new String(
+                c.getBytes("/api/v1/videos/" + id + "/hls/480p/seg_00000.ts", Map.of())
+                        .body(),
+                StandardCharsets.ISO_8859_1);
+        String bottom = new String(
+                c.getBytes("/api/v1/videos/" + id + "/hls/240p/seg_00000.ts", Map.of())
+                        .body(),
+                StandardCharsets.ISO_8859_1);
+        assertThat(top).contains(" qp=30").doesNotContain("crf=23");
+        assertThat(bottom).contains("crf=23");
     }
 
     @Test
@@ -315,8 +339,8 @@ class TranscodeTest {
     @Test
     void deletingAVideoStopsItsRunningJobAndARestoreFinishesTheLadder() throws Exception {
         VideoClient c = client();
-        // big enough that the upper rungs take a few seconds
-        byte[] mp4 = h264Mp4(1280, 720, 12);
+        byte[] mp4 = h264Mp4(1280, 720, 8);
+        Files.writeString(HOLD, "hold");
         var created = c.upload(72, "Regret", "regret.mp4", mp4);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         long id = c.tree(created).get("id").asLong();
@@ -328,12 +352,22 @@ class TranscodeTest {
                         > 0,
                 "the upper rungs running");
         assertThat(ffmpegsOf(id)).isNotEmpty();
+        // the owner follows the progress per rung
+        JsonNode processing = c.tree(c.get("/api/v1/videos/" + id, 72L)).get("processing");
+        assertThat(processing.get("percent").asInt()).isBetween(0, 100);
+        assertThat(processing
+                        .get("rungs")
+                        .valueStream()
+                        .map(r ->
+                                r.get("name").asString() + ":" + r.get("state").asString()))
+                .contains("240p:DONE", "720p:RUNNING");
         var deleted = c.send(c.as(
                 java.net.http.HttpRequest.newBuilder(c.uri("/api/v1/videos/" + id))
                         .DELETE(),
                 72L));
         assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
         await(() -> ffmpegsOf(id).isEmpty(), "ffmpeg of video " + id + " killed");
+        Files.delete(HOLD);
         assertThat(jdbc.queryForObject("SELECT status FROM transcode_job WHERE video_id = ?", String.class, id))
                 .isEqualTo("CANCELLED");
         assertThat(jdbc.queryForObject(
@@ -464,6 +498,8 @@ class TranscodeTest {
                 "libx264",
                 "-preset",
                 "ultrafast",
+                "-qp",
+                "30",
                 "-pix_fmt",
                 "yuv420p",
                 "-c:a",

@@ -19,8 +19,8 @@ public final class Infra implements AutoCloseable {
     public static final String BUCKET = "barrage-videos";
 
     /** Topics and their partition counts; each is owned by the service named in its prefix. */
-    public static final Map<String, Integer> TOPICS = Map.of(
-            "danmaku.events", 12, "video.events", 3, "user.events", 3, "video.transcode-jobs", 6);
+    public static final Map<String, Integer> TOPICS =
+            Map.of("danmaku.events", 12, "video.events", 3, "user.events", 3, "video.transcode-jobs", 6);
 
     private static final Logger log = LoggerFactory.getLogger(Infra.class);
 
