@@ -46,6 +46,10 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if lt (int .Values.push.shards) 1 -}}
 {{- fail "push.shards must be at least 1" -}}
 {{- end -}}
+{{- $vt := .Values.videoTranscoder -}}
+{{- if and $vt.enabled $vt.keda.enabled (gt (int $vt.keda.maxReplicas) (int (index .Values.kafka.topics.partitions "video.transcode-jobs"))) -}}
+{{- fail "videoTranscoder.keda.maxReplicas must not exceed the partitions of video.transcode-jobs: a worker beyond them would idle" -}}
+{{- end -}}
 {{- if gt (int .Values.push.shards) (int (index .Values.kafka.topics.partitions "danmaku.events")) -}}
 {{- fail "push.shards must not exceed the partitions of danmaku.events: a shard owns whole partitions" -}}
 {{- end -}}
@@ -95,6 +99,10 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if has $name (list "video-service" "scheduler-service") -}}
 {{- $_ := set $barrage "s3" (dict "endpoint" $v.s3.endpoint "bucket" $v.s3.bucket) -}}
 {{- end -}}
+{{- if eq $name "video-service" -}}
+{{- /* the API pods transcode only when no video-transcoder Deployment does (its pods turn the role on) */ -}}
+{{- $_ := set $barrage "video" (dict "transcode" (dict "worker-enabled" (not $v.videoTranscoder.enabled))) -}}
+{{- end -}}
 {{- if eq $name "push-service" -}}
 {{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards)) -}}
 {{- /* every meter of a shard carries its index: the dashboard's connections per shard */ -}}
@@ -114,17 +122,21 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 
 {{/* Pod template shared by the Deployments and the push-service StatefulSet. */}}
+{{- /* .name: the workload (labels, selector); .component (default .name): the image, ConfigMap and
+       secrets it runs with, so that video-transcoder runs video-service; .svc (default
+       services[.component]): ports, resources and grace period; .env: extra environment; .jvmOptions. */ -}}
 {{- define "barrage.podTemplate" -}}
 {{- $root := .root -}}
 {{- $name := .name -}}
-{{- $svc := index $root.Values.services $name -}}
+{{- $component := default .name .component -}}
+{{- $svc := default (index $root.Values.services $component) .svc -}}
 {{- $mgmtPort := $svc.managementPort -}}
 metadata:
   labels:
     {{- include "barrage.labels" . | nindent 4 }}
   annotations:
     # a changed configuration rolls the pods
-    checksum/config: {{ include "barrage.springConfig" . | sha256sum }}
+    checksum/config: {{ include "barrage.springConfig" (dict "root" $root "name" $component) | sha256sum }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ $mgmtPort | quote }}
     prometheus.io/path: /actuator/prometheus
@@ -157,7 +169,7 @@ spec:
   {{- end }}
   containers:
     - name: {{ $name }}
-      image: {{ include "barrage.image" . }}
+      image: {{ include "barrage.image" (dict "root" $root "name" $component) }}
       imagePullPolicy: {{ $root.Values.image.pullPolicy }}
       securityContext:
         {{- toYaml $root.Values.containerSecurityContext | nindent 8 }}
@@ -175,7 +187,7 @@ spec:
         - name: MANAGEMENT_SERVER_PORT
           value: {{ $mgmtPort | quote }}
         - name: JAVA_TOOL_OPTIONS
-          value: {{ printf "%s -Djava.io.tmpdir=/tmp" $root.Values.jvm.options | quote }}
+          value: {{ printf "%s -Djava.io.tmpdir=/tmp" (default $root.Values.jvm.options .jvmOptions) | quote }}
         - name: BARRAGE_SERVICETOKEN
           valueFrom:
             secretKeyRef:
@@ -186,9 +198,9 @@ spec:
           valueFrom:
             secretKeyRef:
               name: {{ include "barrage.secretName" $root }}
-              key: {{ $name }}-db-password
+              key: {{ $component }}-db-password
         {{- end }}
-        {{- if has $name (list "video-service" "scheduler-service") }}
+        {{- if has $component (list "video-service" "scheduler-service") }}
         - name: BARRAGE_S3_ACCESSKEY
           valueFrom:
             secretKeyRef:
@@ -213,6 +225,9 @@ spec:
           valueFrom:
             fieldRef:
               fieldPath: metadata.labels['apps.kubernetes.io/pod-index']
+        {{- end }}
+        {{- with .env }}
+        {{- toYaml . | nindent 8 }}
         {{- end }}
         - name: POD_IP
           valueFrom:
@@ -254,8 +269,8 @@ spec:
   volumes:
     - name: config
       configMap:
-        name: {{ $name }}
+        name: {{ $component }}
     - name: tmp
       emptyDir:
-        sizeLimit: {{ $root.Values.tmpSizeLimit }}
+        sizeLimit: {{ default $root.Values.tmpSizeLimit $svc.tmpSizeLimit }}
 {{- end -}}

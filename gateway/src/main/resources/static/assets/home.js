@@ -4,6 +4,7 @@ import {
   currentUser, errorMessage, fieldOf, getVideo, hotVideos, isMissing, listVideos, login, register, thumbnailUrl,
   uploadVideo, userProfile, withRetryHint,
 } from './api.js';
+import { failureText, processingText } from './playback.js';
 import { initSessionHeader, onUserChange, returnPath, setUser } from './session.js';
 import { TusUpload, supportsTus, xhrTransport } from './tus.js';
 import { $, el, formatDate, formatDuration, setStatus, whileBusy } from './ui.js';
@@ -297,6 +298,13 @@ const STATUS_TEXT = {
   FAILED: 'Processing failed. Try another file.',
 };
 
+/** The status sentence, with the percentage while processing and the owner's reason when it failed. */
+function statusText(video) {
+  if (video?.status === 'PROCESSING' && video.processing) return `${processingText(video)}: it will be ready to watch in a moment.`;
+  if (video?.status === 'FAILED' && video.failureMessage) return `Processing failed: ${failureText(video)}`;
+  return STATUS_TEXT[video?.status] ?? STATUS_TEXT.PROCESSING;
+}
+
 function showUploaded(status, video) {
   status.replaceChildren(
     'Uploaded “',
@@ -306,7 +314,7 @@ function showUploaded(status, video) {
       id: 'upload-video-status',
       'data-testid': 'upload-video-status',
       dataset: { status: String(video?.status ?? 'PROCESSING') },
-      text: STATUS_TEXT[video?.status] ?? STATUS_TEXT.PROCESSING,
+      text: statusText(video),
     }),
     ' ',
     video?.id != null ? el('a', { href: `watch.html?id=${encodeURIComponent(video.id)}`, id: 'upload-watch-link', text: 'Watch it' }) : '',
@@ -329,7 +337,7 @@ async function watchUntilReady(video) {
     const node = $('#upload-video-status');
     if (!node) return; // another upload replaced the message
     node.dataset.status = String(latest.status);
-    node.textContent = STATUS_TEXT[latest.status] ?? STATUS_TEXT.PROCESSING;
+    node.textContent = statusText(latest);
   }
   if (latest.status === 'FAILED') $('#upload-status').dataset.kind = 'error';
   if (latest.status === 'READY') await showPage(0);

@@ -2,8 +2,9 @@
 // editors cannot overwrite each other unseen) and delete with restore until the purge.
 
 import {
-  ApiError, deleteVideo, errorMessage, getVideoForEdit, isMissing, listVideos, restoreVideo, updateVideo,
+  ApiError, deleteVideo, errorMessage, getVideo, getVideoForEdit, isMissing, listVideos, restoreVideo, updateVideo,
 } from './api.js';
+import { POLL_MS, failureText, keepPolling, processingText, rungLines } from './playback.js';
 import { initSessionHeader } from './session.js';
 import { $, el, formatDate, formatDuration, setStatus, whileBusy } from './ui.js';
 
@@ -44,13 +45,33 @@ function row(video) {
   );
   form.hidden = !editable;
   const heading = el('a', { href: `watch.html?id=${encodeURIComponent(video.id)}`, text: video.title || 'Untitled' });
-  const meta = el('p', { class: 'muted' });
+  const meta = el('p', { class: 'muted', 'data-testid': 'my-video-meta' });
+  const progress = el('p', { class: 'muted processing-more', 'data-testid': 'my-video-progress', hidden: true });
+  const failure = el('p', { class: 'status', 'data-testid': 'my-video-failure', dataset: { kind: 'error' }, hidden: true });
   const showStatus = (state) => {
     meta.textContent = [formatDuration(video.durationMs), video.createdAt ? formatDate(video.createdAt) : '', String(state ?? '').toLowerCase()]
       .filter(Boolean)
       .join(' · ');
+    item.dataset.status = String(state ?? '');
   };
-  showStatus(video.status);
+  // Processing progress (per rung) and why processing failed: only the owner sees these videos here.
+  const showProcessing = (current) => {
+    const text = current.status === 'DELETED' ? null : processingText(current);
+    progress.hidden = !text;
+    progress.textContent = text ? [text, ...rungLines(current)].join(' · ') : '';
+    failure.hidden = current.status !== 'FAILED';
+    failure.textContent = current.status === 'FAILED' ? failureText(current) : '';
+  };
+  let pollTimer = null;
+  const follow = (current) => {
+    Object.assign(video, current);
+    if (item.dataset.deleted === undefined) showStatus(video.status);
+    showProcessing(video);
+    clearTimeout(pollTimer);
+    if (keepPolling(video)) {
+      pollTimer = setTimeout(() => getVideo(video.id).then(follow, () => follow(video)), POLL_MS);
+    }
+  };
   const remove = el('button', { class: 'button', type: 'button', text: 'Delete', dataset: { action: 'delete' } });
   const restore = el('button', { class: 'button', type: 'button', text: 'Restore', dataset: { action: 'restore' }, hidden: true });
   const item = el(
@@ -58,6 +79,8 @@ function row(video) {
     { class: 'panel my-item', dataset: { videoId: String(video.id) }, 'data-testid': 'my-video' },
     el('h2', {}, heading),
     meta,
+    progress,
+    failure,
     form,
     el('div', { class: 'actions' }, remove, restore),
     status,
@@ -71,6 +94,7 @@ function row(video) {
     if (deleted) showStatus('DELETED');
   };
   setDeleted(video.status === 'DELETED');
+  follow(video);
 
   // Remember the version this editor started from, so a change made elsewhere meanwhile is caught.
   form.addEventListener(

@@ -6,6 +6,8 @@ import {
 } from './api.js';
 import { DanmakuEngine, cssColor } from './danmaku.js';
 import { LiveConnection } from './live.js';
+import { POLL_MS, failureText, keepPolling, playbackState, playbackUrl, processingText, rungLines } from './playback.js';
+import { attachSource, bindQualityMenu, bindSeekBar } from './player.js';
 import { getUser, initSessionHeader, onUserChange } from './session.js';
 import { isBlocked, loadSettings, parseKeywords, saveSettings } from './settings.js';
 import { $, el, formatDuration, setStatus, whileBusy } from './ui.js';
@@ -32,19 +34,80 @@ async function loadVideo() {
     $('#video-title').textContent = 'Video unavailable';
     setStatus($('#player-status'), errorMessage(error), 'error');
     if (error?.status === 404) player.removeAttribute('src');
+    // not a 404 (a network hiccup): the original stream may still play
+    else attach(streamUrl(videoId));
     return null;
   }
   $('#video-title').textContent = video.title || 'Untitled';
   document.title = `${video.title || 'Untitled'} · Barrage`;
   $('#video-description').textContent = video.description || '';
   $('#video-duration').textContent = video.durationMs ? formatDuration(video.durationMs) : '';
-  if (video.status && video.status !== 'READY') {
-    setStatus($('#player-status'), `This video is ${String(video.status).toLowerCase()}; it may not play yet.`, 'info');
-  }
+  follow(video);
   return video;
 }
 
+// ---- playback ------------------------------------------------------------------------------------
+
+let source = null; // the attached stream (player.js controller) once the video is playable
+let attachedUrl = null;
+let pollTimer = null;
+const seekBar = bindSeekBar($('#seek-bar'), player);
+
+async function attach(url, { play = false } = {}) {
+  if (attachedUrl === url) return;
+  attachedUrl = url;
+  // A play() asked for before the source existed is undone by loading it, so it is asked for again.
+  const wanted = play || !player.paused;
+  source?.destroy();
+  source = await attachSource(player, url, {
+    onFatal: (message) => setStatus($('#player-status'), message, 'error'),
+  });
+  bindQualityMenu($('#quality-select'), source);
+  if (wanted) player.play().catch(() => {});
+}
+
+/** Shows the video's state and plays it once it can; asks again every POLL_MS while it is being made. */
+function follow(next) {
+  video = next;
+  const state = playbackState(video);
+  const overlay = $('#processing');
+  const more = $('#processing-more');
+  const text = processingText(video);
+  const lines = rungLines(video);
+  if (state === 'wait') {
+    overlay.hidden = false;
+    $('#processing-text').textContent = text;
+    $('#processing-rungs').replaceChildren(...lines.map((line) => el('li', { text: line })));
+    overlay.dataset.percent = String(Math.round(Number(video.processing?.percent ?? 0)));
+    more.hidden = true;
+  } else {
+    overlay.hidden = true;
+    more.hidden = !text;
+    more.textContent = text ? [text, ...lines].join(' · ') : '';
+  }
+  if (state === 'failed') {
+    setStatus($('#player-status'), failureText(video), 'error');
+    player.removeAttribute('src');
+  } else if (state === 'play') {
+    const wasWaiting = attachedUrl === null && pollTimer !== null;
+    attach(playbackUrl(video, streamUrl(videoId)), { play: wasWaiting });
+    if (video.storyboardUrl && !$('#seek-bar').dataset.storyboard) seekBar.loadStoryboard(video.storyboardUrl);
+  }
+  clearTimeout(pollTimer);
+  pollTimer = null;
+  if (keepPolling(video)) {
+    pollTimer = setTimeout(async () => {
+      try {
+        follow(await getVideo(videoId));
+      } catch {
+        follow(video); // try again later
+      }
+    }, POLL_MS);
+  }
+}
+
 player.addEventListener('error', () => {
+  if (source?.engine === 'hls.js') return; // hls.js recovers what it can and reports the rest
   setStatus($('#player-status'), 'This video cannot be played in your browser, or its file is missing.', 'error');
 });
 
@@ -350,6 +413,12 @@ window.__barrage = {
   renderer: { active: () => engine.onScreen(), count: () => engine.count, maxSeq: () => engine.maxSeq },
   live: { state: () => liveState, drop: () => live.socket?.close(4000, 'test') },
   settings: () => ({ ...settings }),
+  player: {
+    engine: () => source?.engine ?? null,
+    levels: () => source?.levels().map((l) => ({ height: l.height, bitrate: l.bitrate })) ?? [],
+    playingLevel: () => source?.playingLevel() ?? -1,
+    manualLevel: () => source?.manualLevel() ?? -1,
+  },
 };
 
 // One view per playback start: the first play, and each play after the end.
@@ -377,7 +446,6 @@ async function start() {
     return;
   }
   initSendBox();
-  player.src = streamUrl(videoId);
   // Connect first, then read history, so nothing sent in between is missed (ids de-duplicate).
   live.start();
   onlineCount(videoId)

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ComposeTest {
@@ -21,6 +22,8 @@ class ComposeTest {
 
     /** Jobs that run once; they have no health, others wait for them to complete. */
     private static final Set<String> ONE_SHOT = Set.of("kafka-init", "minio-init");
+
+    private static final String TRANSCODER = "video-transcoder";
 
     /** A Compose service's definition, YAML merge keys resolved. */
     static Object service(String name) {
@@ -36,8 +39,30 @@ class ComposeTest {
                 profiled.add(name);
             }
         });
-        assertThat(profiled).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+        // plus video-service's worker role, as in the chart
+        assertThat(profiled)
+                .containsExactlyInAnyOrderElementsOf(Stream.concat(Repo.COMPONENTS.stream(), Stream.of(TRANSCODER))
+                        .toList());
         assertThat(CHART_SERVICES.keySet()).containsExactlyInAnyOrderElementsOf(Repo.COMPONENTS);
+    }
+
+    @Test
+    void theTranscoderRunsTheVideoServiceImageWithTheWorkerRoleOnAndTheApiWithItOff() {
+        Map<String, Object> worker = Repo.map(SERVICES.get(TRANSCODER));
+        Map<String, Object> api = Repo.map(SERVICES.get("video-service"));
+
+        assertThat(worker.get("image")).isEqualTo(api.get("image"));
+        assertThat(Repo.map(worker.get("environment")))
+                .containsEntry("BARRAGE_VIDEO_TRANSCODE_WORKER_ENABLED", "true")
+                .containsEntry("SPRING_CLOUD_NACOS_DISCOVERY_REGISTER_ENABLED", "false")
+                .containsKeys("SPRING_DATASOURCE_PASSWORD", "BARRAGE_S3_ACCESSKEY", "BARRAGE_S3_SECRETKEY");
+        assertThat(Repo.map(api.get("environment"))).containsEntry("BARRAGE_VIDEO_TRANSCODE_WORKER_ENABLED", "false");
+        // the API migrates the schema before a worker starts
+        assertThat(Repo.map(worker.get("depends_on"))).containsKey("video-service");
+        assertThat(worker.get("ports")).as("never published").isNull();
+        assertThat(Repo.read(Repo.root().resolve("deploy/monitoring/prometheus.yml")))
+                .contains("job_name: " + TRANSCODER)
+                .contains("\"" + TRANSCODER + ":" + Repo.MANAGEMENT_PORTS.get("video-service") + "\"");
     }
 
     @Test

@@ -275,6 +275,91 @@ class BrowserStoryTest {
         screenshot(browser, "reconnected");
     }
 
+    /**
+     * Issue 16: what phones record (HEVC in MP4) used to upload fine and then refuse to play in Chromium.
+     * Through the ladder it plays with hls.js; the quality menu switches rungs, the seek bar shows the
+     * storyboard's frame of the moment under the pointer, and danmaku still fly over the player.
+     */
+    @Test
+    void anHevcUploadPlaysThroughTheLadderWithAQualityMenuASeekPreviewAndDanmaku() throws Exception {
+        String base = E2eStack.gatewayUrl();
+        Client api = new Client(base);
+        String owner = "phone_" + System.nanoTime() % 100000;
+        String token = register(api, owner);
+        long videoId = api.upload(token, "phone.mp4", "video/mp4", hevcClip(), Map.of("title", "From a phone"))
+                .json()
+                .path("id")
+                .asLong();
+        // every rung (none above the 360p source) and the storyboard done; the owner sees it meanwhile
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        var video = api.get("/api/v1/videos/" + videoId, token).json();
+        while (!("READY".equals(video.path("status").asString())
+                && video.path("processing").isEmpty()
+                && video.path("storyboardUrl").isString())) {
+            assertThat(video.path("status").asString()).as("%s", video).isNotEqualTo("FAILED");
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("ladder not complete within 180 s: " + video);
+            }
+            Thread.sleep(500);
+            video = api.get("/api/v1/videos/" + videoId, token).json();
+        }
+        assertThat(video.path("streamUrl").asString()).endsWith("/hls/master.m3u8");
+
+        WebDriver browser = logIn(base, owner);
+        watch(browser, base, videoId);
+        assertThat(script(browser, "return window.__barrage.player.engine();")).isEqualTo("hls.js");
+        double started = number(browser, "return arguments[0].currentTime;", player(browser));
+        waitFor(browser, b -> number(b, "return arguments[0].currentTime;", player(b)) > started + 0.5);
+
+        // the quality menu: Auto and each rung, highest first
+        WebElement quality = browser.findElement(By.id("quality-select"));
+        waitFor(browser, b -> quality.isDisplayed());
+        List<String> labels = quality.findElements(By.tagName("option")).stream()
+                .map(WebElement::getText)
+                .toList();
+        assertThat(labels.getFirst()).startsWith("Auto");
+        assertThat(labels.subList(1, labels.size())).containsExactly("360p", "240p");
+        // choosing 240p switches hls.js to that level and the picture to 240 lines
+        new org.openqa.selenium.support.ui.Select(quality).selectByVisibleText("240p");
+        script(browser, "arguments[0].currentTime = 0; arguments[0].play();", player(browser));
+        waitFor(
+                browser,
+                b -> number(
+                                        b,
+                                        "const p = window.__barrage.player;"
+                                                + " return p.levels()[p.playingLevel()]?.height ?? -1;")
+                                == 240
+                        && number(b, "return arguments[0].videoHeight;", player(b)) == 240);
+        assertThat(number(browser, "return window.__barrage.player.manualLevel();"))
+                .isEqualTo(number(browser, "return window.__barrage.player.playingLevel();"));
+        new org.openqa.selenium.support.ui.Select(quality).selectByIndex(0);
+        waitFor(browser, b -> number(b, "return window.__barrage.player.manualLevel();") == -1);
+
+        // the seek preview: hovering the middle of the bar shows a frame from the storyboard sprite
+        WebElement bar = browser.findElement(By.id("seek-bar"));
+        waitFor(browser, b -> bar.getAttribute("data-storyboard") != null);
+        new org.openqa.selenium.interactions.Actions(browser).moveToElement(bar).perform();
+        WebElement tile = browser.findElement(By.cssSelector("#seek-bar .seek-tile"));
+        waitFor(browser, b -> tile.isDisplayed());
+        assertThat(tile.getAttribute("data-src")).contains("/storyboard/").contains("#xywh=");
+        assertThat(tile.getSize().getWidth()).isGreaterThan(0);
+        Object sprite = ((JavascriptExecutor) browser)
+                .executeAsyncScript(
+                        "const done = arguments[arguments.length - 1]; const img = new Image();"
+                                + " img.onload = () => done(img.naturalWidth); img.onerror = () => done(-1);"
+                                + " img.src = arguments[0].split('#')[0];",
+                        tile.getAttribute("data-src"));
+        assertThat(((Number) sprite).intValue()).isPositive();
+        screenshot(browser, "ladder-seek-preview");
+
+        // danmaku still fly over the HLS player
+        String text = "hevc plays " + System.nanoTime() % 1000;
+        browser.findElement(By.id("danmaku-input")).sendKeys(text);
+        browser.findElement(By.id("danmaku-send")).click();
+        waitFor(browser, b -> overlayShows(b, text));
+        screenshot(browser, "ladder-danmaku");
+    }
+
     private static void awaitReady(Client api, long videoId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!"READY"
@@ -378,6 +463,47 @@ class BrowserStoryTest {
         String json = "{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}";
         assertThat(api.postJson("/api/v1/users", null, json).status()).isEqualTo(201);
         return api.postJson("/api/v1/sessions", null, json).json().path("token").asString();
+    }
+
+    /** A 3-second 640×360 HEVC (hvc1) clip with AAC audio in MP4, as a phone records it, made by ffmpeg. */
+    private static byte[] hevcClip() throws IOException, InterruptedException {
+        Path file = Files.createTempFile("barrage-hevc-", ".mp4");
+        try {
+            Process ffmpeg = new ProcessBuilder(
+                            "ffmpeg",
+                            "-v",
+                            "error",
+                            "-y",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            "testsrc2=size=640x360:rate=30:duration=3",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            "sine=frequency=440:duration=3",
+                            "-c:v",
+                            "libx265",
+                            "-tag:v",
+                            "hvc1",
+                            "-x265-params",
+                            "log-level=error",
+                            "-c:a",
+                            "aac",
+                            "-shortest",
+                            "-movflags",
+                            "+faststart",
+                            file.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            assertThat(ffmpeg.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            assertThat(ffmpeg.exitValue()).isZero();
+            return Files.readAllBytes(file);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /** A real 12-second H.264 clip (320×180, 18 KiB), made with ffmpeg's test source. */

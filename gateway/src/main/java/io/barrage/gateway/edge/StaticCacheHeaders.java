@@ -29,7 +29,8 @@ import reactor.core.publisher.Mono;
  * bytes, computed once at startup) and answers {@code If-None-Match} with 304. HTML and plain asset
  * names get {@code Cache-Control: no-cache} (the browser keeps the copy but revalidates it, so a new
  * release is seen on the next load); only content-hashed names ({@code name.<8+ hex>.js|css}) may be
- * cached for a year without asking, because a change gives them a new name.
+ * cached for a year without asking, because a change gives them a new name. The same holds for WebJars
+ * ({@code /webjars/<name>/<version>/...}, the HLS player): a new version is a new path.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
@@ -37,6 +38,7 @@ class StaticCacheHeaders implements WebFilter {
 
     static final String REVALIDATE = "no-cache";
     static final String IMMUTABLE = "public, max-age=31536000, immutable";
+    private static final String WEBJARS = "/webjars/";
     private static final Pattern HASHED = Pattern.compile(".*\\.[0-9a-f]{8,}\\.(js|mjs|css|svg|png|woff2)$");
 
     private final ApplicationContext publicContext;
@@ -57,6 +59,9 @@ class StaticCacheHeaders implements WebFilter {
         String path = request.getPath().pathWithinApplication().value();
         String etag = etags.get(path);
         if (etag == null) {
+            if (path.startsWith(WEBJARS)) {
+                cacheOnSuccess(exchange.getResponse(), IMMUTABLE);
+            }
             return chain.filter(exchange);
         }
         ServerHttpResponse response = exchange.getResponse();
@@ -76,6 +81,15 @@ class StaticCacheHeaders implements WebFilter {
             return Mono.empty();
         });
         return chain.filter(exchange);
+    }
+
+    private static void cacheOnSuccess(ServerHttpResponse response, String cacheControl) {
+        response.beforeCommit(() -> {
+            if (response.getStatusCode() != null && response.getStatusCode().is2xxSuccessful()) {
+                response.getHeaders().setCacheControl(cacheControl);
+            }
+            return Mono.empty();
+        });
     }
 
     private static boolean matches(List<String> ifNoneMatch, String etag) {

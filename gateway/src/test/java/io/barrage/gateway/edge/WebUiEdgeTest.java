@@ -142,6 +142,30 @@ class WebUiEdgeTest {
         assertThat(send("GET", "/api/v1/videos/1").headers().firstValue("ETag")).isEmpty();
     }
 
+    @Test
+    void theHlsPlayerTheWatchPageNamesIsServedByTheGatewayAndCachedForAYear() throws Exception {
+        String playback;
+        try (InputStream in = getClass().getResourceAsStream("/static/assets/playback.js")) {
+            playback = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        var named =
+                java.util.regex.Pattern.compile("'(/webjars/hls\\.js/[^']+)'").matcher(playback);
+        assertThat(named.find()).as("playback.js names hls.js under /webjars").isTrue();
+        var script = send("GET", named.group(1));
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type").orElse("")).contains("javascript");
+        assertThat(script.headers().firstValue("Cache-Control")).contains(StaticCacheHeaders.IMMUTABLE);
+        assertThat(script.body()).contains("Hls");
+        // its license travels with it
+        assertThat(send("GET", named.group(1).replace("dist/hls.min.js", "LICENSE"))
+                        .statusCode())
+                .isEqualTo(200);
+        // a version the gateway does not hold is simply missing, and not cached
+        var missing = send("GET", "/webjars/hls.js/0.0.1/dist/hls.min.js");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().firstValue("Cache-Control").orElse("")).doesNotContain("immutable");
+    }
+
     /**
      * Regression: Reactor Netty 1.3.6 stopped reading a keep-alive connection after it had queued a
      * request (it arrived before the previous exchange had fully terminated, which on a busy machine also

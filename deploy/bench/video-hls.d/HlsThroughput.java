@@ -1,0 +1,374 @@
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.http.Method;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HLS delivery throughput on the product's path against the same bytes straight from the S3 store, in one
+ * run, phases alternating so drift on a shared machine hits all alike. A client plays whole renditions, as
+ * a viewer does: the master and a rung's media playlist through the gateway, then that rung's init segment
+ * and every media segment from the URLs the playlist gives.
+ *
+ * <ul>
+ *   <li><b>presigned</b> (video-service in {@code stream-mode: redirect}, production's): the playlists come
+ *       from video-service through the gateway, signed as they are served; the segments straight from the
+ *       store.
+ *   <li><b>proxy</b>: the same segments through the gateway and video-service
+ *       ({@code /api/v1/videos/{id}/hls/{rung}/{file}}).
+ *   <li><b>direct</b>: the same objects from the store through presigned URLs made once up front: the peer.
+ * </ul>
+ *
+ * <p>CPU per process from /proc/&lt;pid&gt;/stat (GATEWAY_PID, VIDEO_PID, S3_PID), per MiB delivered.
+ *
+ * <p>args: gateway URL, video-service URL, S3 endpoint, bucket, seconds per phase, clients, source file.
+ * Environment: BENCH_SERVICE_TOKEN (upload through video-service), BENCH_S3_ACCESS_KEY/SECRET_KEY
+ * (presign, list), BENCH_VIDEO_ID (reuse a video an earlier run transcoded).
+ */
+public class HlsThroughput {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    private static final String OWNER = "900003";
+    private static final Pattern URI_ATTR = Pattern.compile("URI=\"([^\"]+)\"");
+    private static final long TICK_NS = 10_000_000L; // USER_HZ = 100 on Linux
+
+    record Segment(String rung, String file, String url) {}
+
+    record Rendition(String rung, String playlistUrl, List<Segment> segments) {}
+
+    public static void main(String[] args) throws Exception {
+        String gateway = args[0];
+        String video = args[1];
+        String s3 = args[2];
+        String bucket = args[3];
+        int seconds = Integer.parseInt(args[4]);
+        int clients = Integer.parseInt(args[5]);
+        Path source = Path.of(args[6]);
+
+        String reuse = System.getenv("BENCH_VIDEO_ID");
+        long id = reuse == null || reuse.isBlank() ? upload(video, source) : Long.parseLong(reuse);
+        long waited = System.nanoTime();
+        awaitLadder(video, id);
+        System.out.printf("video %d: ladder complete %.0f s after upload%n", id, (System.nanoTime() - waited) / 1e9);
+
+        String master = gateway + "/api/v1/videos/" + id + "/hls/master.m3u8";
+        List<Rendition> renditions = renditions(master);
+        MinioClient minio = MinioClient.builder()
+                .endpoint(s3)
+                .credentials(System.getenv("BENCH_S3_ACCESS_KEY"), System.getenv("BENCH_S3_SECRET_KEY"))
+                .build();
+        Map<String, String> keys = objectKeys(minio, bucket, id);
+        // the peer: every segment of every rung, presigned once
+        Map<String, List<String>> direct = new LinkedHashMap<>();
+        long totalBytes = 0;
+        int count = 0;
+        for (Rendition r : renditions) {
+            List<String> urls = new ArrayList<>();
+            for (Segment s : r.segments()) {
+                String key = keys.get(r.rung() + "/" + s.file());
+                if (key == null) {
+                    throw new IllegalStateException("no object for " + r.rung() + "/" + s.file() + " among " + keys.keySet());
+                }
+                urls.add(minio.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+                        .method(Method.GET)
+                        .bucket(bucket)
+                        .object(key)
+                        .expiry(2, TimeUnit.HOURS)
+                        .build()));
+                count++;
+            }
+            direct.put(r.rung(), urls);
+            for (String u : urls) {
+                totalBytes += get(u).length;
+            }
+        }
+        boolean presignedPlaylists = renditions.stream()
+                .flatMap(r -> r.segments().stream())
+                .allMatch(s -> s.url().startsWith(s3));
+        System.out.printf("rungs %s; %d files (segments and init), %.0f KiB on average; playlists give %s segment URLs%n",
+                renditions.stream().map(Rendition::rung).toList(), count, totalBytes / 1024.0 / count,
+                presignedPlaylists ? "presigned object-store" : "relative (proxied)");
+
+        Function<Rendition, List<String>> productUrls = r -> freshSegmentUrls(master, r);
+        Function<Rendition, List<String>> proxyUrls = r -> r.segments().stream()
+                .map(s -> gateway + "/api/v1/videos/" + id + "/hls/" + r.rung() + "/" + s.file())
+                .toList();
+        Function<Rendition, List<String>> directUrls = r -> direct.get(r.rung());
+        boolean proxyWorks = get(proxyUrls.apply(renditions.getFirst()).getFirst(), true) != null;
+
+        Map<String, long[]> pids = new LinkedHashMap<>();
+        for (String name : new String[] {"gateway", "video", "s3"}) {
+            String pid = System.getenv(name.toUpperCase() + "_PID");
+            if (pid != null && !pid.isBlank()) {
+                pids.put(name, new long[] {Long.parseLong(pid)});
+            }
+        }
+
+        String first = presignedPlaylists ? "presigned" : "product (proxy)";
+        run(renditions, productUrls, clients, 3, pids); // warm-up: JIT, connection pools
+        run(renditions, directUrls, clients, 3, pids);
+        Map<String, List<Result>> results = new LinkedHashMap<>();
+        for (int round = 0; round < 2; round++) {
+            results.computeIfAbsent(first, k -> new ArrayList<>())
+                    .add(run(renditions, productUrls, clients, seconds, pids));
+            results.computeIfAbsent("direct", k -> new ArrayList<>())
+                    .add(run(renditions, directUrls, clients, seconds, pids));
+            if (presignedPlaylists && proxyWorks) {
+                results.computeIfAbsent("proxy", k -> new ArrayList<>())
+                        .add(run(renditions, proxyUrls, clients, seconds, pids));
+            }
+        }
+        System.out.printf("%d clients, each plays whole rungs (random rung), 2 x %d s per phase, %d CPUs%n",
+                clients, seconds, Runtime.getRuntime().availableProcessors());
+        double directRate = average(results.get("direct"));
+        for (var e : results.entrySet()) {
+            List<Result> rounds = e.getValue();
+            System.out.printf("%-16s %8.1f MiB/s (rounds %.1f, %.1f)  ratio to direct %.2f  CPU ms/MiB: %s%n",
+                    e.getKey(), average(rounds), rounds.get(0).rate(), rounds.get(1).rate(),
+                    average(rounds) / directRate, cpuPerMiB(rounds, pids.keySet()));
+        }
+        if (presignedPlaylists && !proxyWorks) {
+            System.out.println("proxy: the segment endpoint does not answer 200 in this stream mode; run against a proxy-mode stack");
+        }
+    }
+
+    record Result(double rate, double mib, Map<String, Long> ticks, int failures) {}
+
+    /** Plays random whole rungs with {@code clients} threads for {@code seconds}; MiB/s of segment bytes. */
+    private static Result run(
+            List<Rendition> renditions, Function<Rendition, List<String>> urls, int clients, int seconds,
+            Map<String, long[]> pids) throws Exception {
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        Map<String, Long> before = ticks(pids);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() < end) {
+                    Rendition r = renditions.get(ThreadLocalRandom.current().nextInt(renditions.size()));
+                    List<String> list;
+                    try {
+                        list = urls.apply(r);
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                        continue;
+                    }
+                    for (String url : list) {
+                        if (System.nanoTime() >= end) {
+                            break;
+                        }
+                        byte[] body = get(url, true);
+                        if (body == null) {
+                            failures.incrementAndGet();
+                        } else {
+                            bytes.addAndGet(body.length);
+                        }
+                    }
+                }
+            }));
+        }
+        long start = System.nanoTime();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        Map<String, Long> after = ticks(pids);
+        Map<String, Long> used = new HashMap<>();
+        after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0L)));
+        if (failures.get() > 0) {
+            System.err.printf("%d failed requests%n", failures.get());
+        }
+        double mib = bytes.get() / 1048576.0;
+        return new Result(mib / elapsed, mib, used, (int) failures.get());
+    }
+
+    private static double average(List<Result> rounds) {
+        return rounds.stream().mapToDouble(Result::rate).average().orElse(0);
+    }
+
+    private static String cpuPerMiB(List<Result> rounds, Iterable<String> names) {
+        StringBuilder out = new StringBuilder();
+        double mib = rounds.stream().mapToDouble(Result::mib).sum();
+        for (String name : names) {
+            long ticks = rounds.stream().mapToLong(r -> r.ticks().getOrDefault(name, 0L)).sum();
+            out.append(String.format("%s %.2f  ", name, ticks * TICK_NS / 1e6 / mib));
+        }
+        return out.isEmpty() ? "(no pids given)" : out.toString().strip();
+    }
+
+    private static Map<String, Long> ticks(Map<String, long[]> pids) {
+        Map<String, Long> out = new HashMap<>();
+        pids.forEach((name, pid) -> {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid[0] + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out.put(name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            } catch (Exception e) {
+                out.put(name, 0L);
+            }
+        });
+        return out;
+    }
+
+    /** The rungs of the master playlist and their segments (init segment first when there is one). */
+    private static List<Rendition> renditions(String master) throws Exception {
+        List<Rendition> out = new ArrayList<>();
+        String text = new String(get(master), StandardCharsets.UTF_8);
+        boolean next = false;
+        for (String line : text.lines().toList()) {
+            if (line.startsWith("#EXT-X-STREAM-INF")) {
+                next = true;
+            } else if (next && !line.isBlank() && !line.startsWith("#")) {
+                String playlist = URI.create(master).resolve(line.strip()).toString();
+                String rung = line.strip().split("/")[0];
+                out.add(new Rendition(rung, playlist, segments(playlist, rung)));
+                next = false;
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no variant in " + master + ":\n" + text);
+        }
+        return out;
+    }
+
+    private static List<Segment> segments(String playlist, String rung) throws Exception {
+        List<Segment> out = new ArrayList<>();
+        String text = new String(get(playlist), StandardCharsets.UTF_8);
+        for (String line : text.lines().toList()) {
+            String uri = null;
+            if (line.startsWith("#EXT-X-MAP")) {
+                Matcher m = URI_ATTR.matcher(line);
+                uri = m.find() ? m.group(1) : null;
+            } else if (!line.isBlank() && !line.startsWith("#")) {
+                uri = line.strip();
+            }
+            if (uri != null) {
+                String url = URI.create(playlist).resolve(uri).toString();
+                String path = URI.create(url).getPath();
+                out.add(new Segment(rung, path.substring(path.lastIndexOf('/') + 1), url));
+            }
+        }
+        return out;
+    }
+
+    /** A viewer's session: the master and the rung's playlist through the gateway (signed now, if presigned). */
+    private static List<String> freshSegmentUrls(String master, Rendition rendition) {
+        try {
+            get(master);
+            return segments(rendition.playlistUrl(), rendition.rung()).stream()
+                    .map(Segment::url)
+                    .toList();
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** Object keys under videos/{id}/hls/, by their last two path elements (rung/file). */
+    private static Map<String, String> objectKeys(MinioClient minio, String bucket, long id) throws Exception {
+        Map<String, String> keys = new HashMap<>();
+        for (var item : minio.listObjects(ListObjectsArgs.builder()
+                .bucket(bucket)
+                .prefix("videos/" + id + "/hls/")
+                .recursive(true)
+                .build())) {
+            String key = item.get().objectName();
+            String[] parts = key.split("/");
+            if (parts.length >= 2) {
+                // with attempt prefixes, the newest listing wins; keys sort by attempt
+                keys.put(parts[parts.length - 2] + "/" + parts[parts.length - 1], key);
+            }
+        }
+        return keys;
+    }
+
+    private static byte[] get(String url) throws Exception {
+        byte[] body = get(url, true);
+        if (body == null) {
+            throw new IllegalStateException("GET " + url + " failed");
+        }
+        return body;
+    }
+
+    /** The body of a 200, or null. */
+    private static byte[] get(String url, boolean quiet) {
+        try {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                byte[] body = in.readAllBytes();
+                return response.statusCode() == 200 ? body : null;
+            }
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void awaitLadder(String video, long id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            var response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(video + "/api/v1/videos/" + id))
+                            .header("X-Service-Token", System.getenv("BENCH_SERVICE_TOKEN"))
+                            .header("X-User-Id", OWNER)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            last = response.body();
+            if (last.contains("\"status\":\"FAILED\"")) {
+                throw new IllegalStateException("transcode failed: " + last);
+            }
+            if (last.contains("\"status\":\"READY\"") && !last.contains("\"processing\":{")) {
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("ladder not complete in 15 min: " + last);
+    }
+
+    private static long upload(String video, Path source) throws Exception {
+        String boundary = "----bench" + System.nanoTime();
+        var body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHLS bench\r\n--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.mp4\"\r\nContent-Type: video/mp4\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(Files.readAllBytes(source));
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        var response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(video + "/api/v1/videos"))
+                        .header("X-Service-Token", System.getenv("BENCH_SERVICE_TOKEN"))
+                        .header("X-User-Id", OWNER)
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("upload failed: " + response.statusCode() + " " + response.body());
+        }
+        Matcher m = Pattern.compile("\"id\":\"?(\\d+)").matcher(response.body());
+        if (!m.find()) {
+            throw new IllegalStateException("no id in " + response.body());
+        }
+        return Long.parseLong(m.group(1));
+    }
+}
