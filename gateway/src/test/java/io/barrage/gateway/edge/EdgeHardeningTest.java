@@ -187,6 +187,41 @@ class EdgeHardeningTest {
                 .isEqualTo(200);
     }
 
+    /** NUL, invalid UTF-8 and stray bytes in a query: forwarded as they came, or refused; never a 5xx. */
+    @Test
+    void hostileQueryStringsAreForwardedOrRefusedButNeverA500() throws Exception {
+        for (String query : List.of(
+                "q=%00",
+                "q=%FF",
+                "q=%C3%28",
+                "q=%ED%A0%80",
+                "q=%",
+                "q=%G1",
+                "q=a%2",
+                "q=%EF%BF%BF",
+                "%FF=1",
+                "page=-1&size=99999999999",
+                "sort=%00")) {
+            var answer = send("GET", "/api/v1/videos?" + query);
+            assertThat(answer.statusCode()).as(query).isLessThan(500);
+            if (answer.statusCode() == 200) {
+                assertThat(JSON.readTree(answer.body()).get("path").asString())
+                        .as("forwarded unchanged")
+                        .isEqualTo("/api/v1/videos?" + query);
+            }
+        }
+        // raw bytes the client did not percent-encode
+        for (String raw : List.of("q=\u00ff\u00fe", "q=a\u0001b", "q=a\u007fb")) {
+            String request = "GET /api/v1/videos?" + raw + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n";
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(15_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+                assertThat(status).as(raw).matches("HTTP/1.1 [234]\\d\\d");
+            }
+        }
+    }
+
     /**
      * The headers a client's {@code Connection} names are hop-by-hop: the gateway must drop the client's
      * copies, never the ones it adds itself after reading the request.
