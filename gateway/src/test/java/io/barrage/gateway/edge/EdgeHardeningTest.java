@@ -192,16 +192,7 @@ class EdgeHardeningTest {
     void hostileQueryStringsAreForwardedOrRefusedButNeverA500() throws Exception {
         for (String query : List.of(
                 "q=%00",
-                "q=%FF",
-                "q=%C3%28",
-                "q=%ED%A0%80",
-                "q=%",
-                "q=%G1",
-                "q=a%2",
-                "q=%EF%BF%BF",
-                "%FF=1",
-                "page=-1&size=99999999999",
-                "sort=%00")) {
+                "q=%FF", "q=%C3%28", "q=%ED%A0%80", "q=%EF%BF%BF", "%FF=1", "page=-1&size=99999999999", "sort=%00")) {
             var answer = send("GET", "/api/v1/videos?" + query);
             assertThat(answer.statusCode()).as(query).isLessThan(500);
             if (answer.statusCode() == 200) {
@@ -210,8 +201,8 @@ class EdgeHardeningTest {
                         .isEqualTo("/api/v1/videos?" + query);
             }
         }
-        // raw bytes the client did not percent-encode
-        for (String raw : List.of("q=\u00ff\u00fe", "q=a\u0001b", "q=a\u007fb")) {
+        // raw bytes the client did not percent-encode, and broken escapes (java.net.URI refuses to send them)
+        for (String raw : List.of("q=\u00ff\u00fe", "q=a\u0001b", "q=a\u007fb", "q=%", "q=%G1", "q=a%2")) {
             String request = "GET /api/v1/videos?" + raw + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n";
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 socket.setSoTimeout(15_000);
