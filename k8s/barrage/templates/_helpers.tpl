@@ -8,6 +8,16 @@ gateway user-service video-service danmaku-service push-service scheduler-servic
 gateway user-service video-service scheduler-service
 {{- end -}}
 
+{{/* The components that use Redis: each gets its address and, with redis.auth.enabled, its password. */}}
+{{- define "barrage.redisUsers" -}}
+gateway user-service video-service danmaku-service
+{{- end -}}
+
+{{/* TLS in front of the gateway: HSTS and Secure cookies. */}}
+{{- define "barrage.tls" -}}
+{{- if or .Values.tls.enabled .Values.ingress.tls.enabled }}true{{ end -}}
+{{- end -}}
+
 {{- define "barrage.labels" -}}
 app.kubernetes.io/name: {{ .name }}
 app.kubernetes.io/component: {{ .name }}
@@ -43,6 +53,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if not (has .Values.discovery.mode (list "nacos" "kubernetes")) -}}
 {{- fail "discovery.mode must be nacos or kubernetes" -}}
 {{- end -}}
+{{- if and .Values.kafka.sasl.enabled (not .Values.secrets.existingSecret) -}}
+{{- fail "kafka.sasl.enabled needs secrets.existingSecret with the key kafka-password (the broker's user)" -}}
+{{- end -}}
+{{- if and .Values.kafka.sasl.enabled (not (has .Values.kafka.sasl.mechanism (list "PLAIN" "SCRAM-SHA-256" "SCRAM-SHA-512"))) -}}
+{{- fail "kafka.sasl.mechanism must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512" -}}
+{{- end -}}
 {{- if lt (int .Values.push.shards) 1 -}}
 {{- fail "push.shards must be at least 1" -}}
 {{- end -}}
@@ -65,14 +81,23 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- $_ := set $cfg "server" (dict "port" $svc.port) -}}
 {{- $management := dict "server" (dict "port" $svc.managementPort) -}}
 {{- $_ := set $cfg "management" $management -}}
-{{- $spring := dict "kafka" (dict "bootstrap-servers" $v.kafka.bootstrapServers) -}}
+{{- $kafka := dict "bootstrap-servers" $v.kafka.bootstrapServers -}}
+{{- if $v.kafka.sasl.enabled -}}
+{{- $module := ternary "org.apache.kafka.common.security.plain.PlainLoginModule" "org.apache.kafka.common.security.scram.ScramLoginModule" (eq $v.kafka.sasl.mechanism "PLAIN") -}}
+{{- /* the password stays in the Secret: Spring resolves the placeholder from the container's environment */ -}}
+{{- $jaas := printf "%s required username=\"%s\" password=\"${BARRAGE_KAFKA_PASSWORD}\";" $module $v.kafka.sasl.username -}}
+{{- $_ := set $kafka "properties" (dict "security.protocol" $v.kafka.sasl.securityProtocol "sasl.mechanism" $v.kafka.sasl.mechanism "sasl.jaas.config" $jaas) -}}
+{{- end -}}
+{{- $spring := dict "kafka" $kafka -}}
 {{- if $svc.database -}}
 {{- $url := printf "jdbc:mariadb://%s:%v/%s" $v.mysql.host $v.mysql.port $svc.database -}}
 {{- if $v.mysql.parameters }}{{ $url = printf "%s?%s" $url $v.mysql.parameters }}{{ end -}}
 {{- $_ := set $spring "datasource" (dict "url" $url "username" $svc.database) -}}
 {{- end -}}
-{{- if has $name (list "gateway" "user-service" "video-service" "danmaku-service") -}}
-{{- $_ := set $spring "data" (dict "redis" (dict "host" $v.redis.host "port" $v.redis.port)) -}}
+{{- if has $name (include "barrage.redisUsers" $root | splitList " ") -}}
+{{- $redis := dict "host" $v.redis.host "port" $v.redis.port -}}
+{{- if and $v.redis.auth.enabled $v.redis.auth.username }}{{ $_ := set $redis "username" $v.redis.auth.username }}{{ end -}}
+{{- $_ := set $spring "data" (dict "redis" $redis) -}}
 {{- end -}}
 {{- $cloud := dict -}}
 {{- if eq $v.discovery.mode "nacos" -}}
@@ -108,8 +133,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- /* every meter of a shard carries its index: the dashboard's connections per shard */ -}}
 {{- $_ := set $management "metrics" (dict "tags" (dict "shard" "${barrage.push.shard-index:0}")) -}}
 {{- end -}}
+{{- if and (eq $name "user-service") (include "barrage.tls" $root) -}}
+{{- $_ := set $barrage "session" (dict "cookie-secure" true) -}}
+{{- end -}}
 {{- if eq $name "gateway" -}}
 {{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards)) -}}
+{{- if include "barrage.tls" $root }}{{ $_ := set $barrage.gateway "tls" (dict "enabled" true) }}{{ end -}}
 {{- with $v.ingress.trustedProxies }}{{ $_ := set $barrage.gateway "trusted-proxies" . }}{{ end -}}
 {{- /* per-route timings (spring.cloud.gateway.requests, off by default) with buckets: the gateway latency
        panel and alert, which must leave WebSocket upgrades out */ -}}
@@ -193,6 +222,20 @@ spec:
             secretKeyRef:
               name: {{ include "barrage.secretName" $root }}
               key: service-token
+        {{- if and $root.Values.redis.auth.enabled (has $component (include "barrage.redisUsers" $root | splitList " ")) }}
+        - name: SPRING_DATA_REDIS_PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "barrage.secretName" $root }}
+              key: redis-password
+        {{- end }}
+        {{- if $root.Values.kafka.sasl.enabled }}
+        - name: BARRAGE_KAFKA_PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "barrage.secretName" $root }}
+              key: kafka-password
+        {{- end }}
         {{- if $svc.database }}
         - name: SPRING_DATASOURCE_PASSWORD
           valueFrom:

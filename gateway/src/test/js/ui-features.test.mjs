@@ -233,3 +233,23 @@ test('the video id is read leniently and tus is only used when the server speaks
   const { videoId } = await new TusUpload({ file: blob(5), transport: server.transport }).start();
   assert.equal(videoId, '55');
 });
+
+// --- login's return path (session.js imports api.js and ui.js, so it is loaded from its file)
+
+const { sameOriginPath } = await import(new URL('session.js', assets));
+
+test('login returns only to a path on this site', () => {
+  const origin = 'https://barrage.example';
+  assert.equal(sameOriginPath('/watch.html?id=7', origin), '/watch.html?id=7');
+  assert.equal(sameOriginPath('/my.html#videos', origin), '/my.html#videos');
+  assert.equal(sameOriginPath('/', origin), '/');
+  for (const next of [
+    null, '', 'watch.html', 'https://evil.example/', '//evil.example/x', '/\\evil.example', '/\\/evil.example',
+    '\\\\evil.example', 'javascript:alert(1)', '/\t/evil.example', '/\n/evil.example', ' //evil.example',
+    'http:/evil.example', '/%0a/x\u0000',
+  ]) {
+    assert.equal(sameOriginPath(next, origin), null, JSON.stringify(next));
+  }
+  // dot segments stay on the site
+  assert.equal(sameOriginPath('/a/../../watch.html', origin), '/watch.html');
+});

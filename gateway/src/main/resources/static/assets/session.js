@@ -77,7 +77,24 @@ export function initSessionHeader() {
 
 /** A same-origin path to return to after login, from ?next=, or null. */
 export function returnPath() {
-  const next = new URLSearchParams(location.search).get('next');
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return null;
-  return next;
+  return sameOriginPath(new URLSearchParams(location.search).get('next'), location.origin);
+}
+
+/**
+ * The path (with query and fragment) that `next` names on this site, or null when it could lead
+ * anywhere else: only a single leading slash counts. Browsers drop tabs and newlines inside a URL and
+ * read a backslash as a slash, so "/\t/evil.example" and "/\\evil.example" are "//evil.example"; those are
+ * refused, and whatever passes is resolved and must still be this origin.
+ */
+export function sameOriginPath(next, origin) {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return null;
+  if (/[\u0000-\u0020\u007f\\]/.test(next)) return null;
+  let url;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== origin) return null;
+  return url.pathname + url.search + url.hash;
 }

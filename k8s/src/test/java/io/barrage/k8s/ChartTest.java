@@ -340,6 +340,101 @@ class ChartTest {
                 .contains("List<String> trustedProxies");
     }
 
+    /** Redis requires a password: every component that talks to Redis gets it from the Secret. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("renders")
+    void everyComponentThatUsesRedisGetsThePasswordFromTheSecret(String label, Rendered render) {
+        String secret = render == PRODUCTION ? "barrage-prod-credentials" : "barrage-credentials";
+        List<String> redisUsers = new ArrayList<>();
+        for (Workload workload : workloads(render)) {
+            if (workload.kind().equals("Job")) {
+                continue;
+            }
+            Container c = workload.template().getSpec().getContainers().getFirst();
+            EnvVar password = c.getEnv().stream()
+                    .filter(e -> e.getName().equals("SPRING_DATA_REDIS_PASSWORD"))
+                    .findFirst()
+                    .orElse(null);
+            // the transcoders run video-service with its configuration
+            String component = workload.name().equals("video-transcoder") ? "video-service" : workload.name();
+            if (render.property(component, "spring.data.redis.host") == null) {
+                assertThat(password)
+                        .as(workload.name() + " has no Redis, so no password")
+                        .isNull();
+                continue;
+            }
+            redisUsers.add(workload.name());
+            assertThat(password).as(workload.name() + " uses Redis").isNotNull();
+            assertThat(password.getValue()).isNull();
+            assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret);
+            assertThat(password.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("redis-password");
+        }
+        assertThat(redisUsers)
+                .containsExactlyInAnyOrder(
+                        "gateway", "user-service", "video-service", "video-transcoder", "danmaku-service");
+        // the generated Secret has the key too
+        assertThat(Repo.read(Repo.chart().resolve("templates/secret.yaml"))).contains("\"redis-password\"");
+        // an ACL user, when given, is configuration; switched off, no component sends a password
+        Rendered acl = Chart.render(c -> c.set("redis.auth.username", "barrage"));
+        assertThat(acl.property("video-service", "spring.data.redis.username")).isEqualTo("barrage");
+        Rendered open = Chart.render(c -> c.set("redis.auth.enabled", false));
+        for (Workload workload : workloads(open)) {
+            assertThat(workload.template().getSpec().getContainers().getFirst().getEnv())
+                    .noneMatch(e -> e.getName().equals("SPRING_DATA_REDIS_PASSWORD"));
+        }
+    }
+
+    @Test
+    void kafkaSaslIsOffByDefaultAndReadsItsPasswordFromTheSecretInProduction() {
+        for (String name : Repo.COMPONENTS) {
+            assertThat(DEFAULTS.property(name, "spring.kafka.properties"))
+                    .as(name)
+                    .isNull();
+            Map<?, ?> kafka = Repo.map(PRODUCTION.property(name, "spring.kafka.properties"));
+            assertThat(kafka.get("security.protocol")).as(name).isEqualTo("SASL_SSL");
+            assertThat(kafka.get("sasl.mechanism")).as(name).isEqualTo("SCRAM-SHA-512");
+            assertThat(kafka.get("sasl.jaas.config"))
+                    .as(name)
+                    .isEqualTo("org.apache.kafka.common.security.scram.ScramLoginModule required"
+                            + " username=\"barrage\" password=\"${BARRAGE_KAFKA_PASSWORD}\";");
+        }
+        for (Workload workload : workloads(PRODUCTION)) {
+            EnvVar password = workload.template().getSpec().getContainers().getFirst().getEnv().stream()
+                    .filter(e -> e.getName().equals("BARRAGE_KAFKA_PASSWORD"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(workload.name() + " has no Kafka password"));
+            assertThat(password.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("kafka-password");
+        }
+        String script = String.join(
+                "\n",
+                PRODUCTION
+                        .get(Job.class, "kafka-topics-r1")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getArgs());
+        assertThat(script).contains("security.protocol=SASL_SSL").contains("--command-config /tmp/client.properties");
+        // the password must come from a Secret the operator made (the broker's user)
+        assertThatThrownBy(() -> Chart.render(c -> c.set("kafka.sasl.enabled", true)))
+                .hasMessageContaining("kafka-password");
+    }
+
+    @Test
+    void behindTlsTheGatewaySendsHstsAndTheSessionCookieIsSecure() {
+        assertThat(DEFAULTS.property("gateway", "barrage.gateway.tls")).isNull();
+        assertThat(DEFAULTS.property("user-service", "barrage.session")).isNull();
+        assertThat(PRODUCTION.property("gateway", "barrage.gateway.tls.enabled"))
+                .isEqualTo(true);
+        assertThat(PRODUCTION.property("user-service", "barrage.session.cookie-secure"))
+                .isEqualTo(true);
+        // TLS at a load balancer in front, without the ingress's own TLS
+        Rendered behindBalancer = Chart.render(c -> c.set("tls.enabled", true));
+        assertThat(behindBalancer.property("gateway", "barrage.gateway.tls.enabled"))
+                .isEqualTo(true);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("renders")
     void theIngressSendsEverythingToTheGatewayAndKeepsWebSocketsOpen(String label, Rendered render) {
@@ -573,7 +668,9 @@ class ChartTest {
         }
         // no ConfigMap carries a credential
         for (String name : Repo.COMPONENTS) {
-            assertThat(render.springConfig(name).toString()).doesNotContainIgnoringCase("password");
+            // a placeholder Spring fills from the environment (the Kafka JAAS line) is not a credential
+            String config = render.springConfig(name).toString().replaceAll("password=\"\\$\\{[A-Z_]+}\"", "");
+            assertThat(config).doesNotContainIgnoringCase("password");
             assertThat(render.springConfig(name).toString()).doesNotContainIgnoringCase("secret");
             assertThat(render.springConfig(name).toString()).doesNotContainIgnoringCase("token");
         }

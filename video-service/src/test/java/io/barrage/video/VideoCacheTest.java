@@ -306,6 +306,36 @@ class VideoCacheTest {
         assertProblem(get("/api/v1/videos?sort=rating"), 400, "invalid-request");
         assertProblem(get("/api/v1/videos?q=ab"), 400, "query-too-short");
         assertProblem(get("/api/v1/videos?q=%2B%2B*"), 400, "query-too-short");
+        // bytes that are not text are the client's fault, never a 500: NUL, invalid or truncated UTF-8,
+        // non-characters, and the same in other parameters
+        for (String bad : List.of(
+                "q=" + word + "%00",
+                "q=%00",
+                "q=%FF",
+                "q=" + word + "%FF",
+                "q=%C3",
+                "q=%C3%28abc",
+                "q=abc%EF%BF%BF",
+                "q=%ED%A0%80abc",
+                "sort=%FF",
+                "owner=%FF",
+                "page=%FF",
+                "%FF=1")) {
+            assertProblem(get("/api/v1/videos?" + bad), 400, "invalid-request");
+        }
+        // huge, negative or unknown values of the other parameters (an empty one takes its default)
+        for (String bad : List.of(
+                "page=-1",
+                "page=99999999999",
+                "size=0",
+                "size=-5",
+                "size=101",
+                "size=99999999999",
+                "page=abc",
+                "sort=%00",
+                "owner=someone")) {
+            assertProblem(get("/api/v1/videos?" + bad), 400, "invalid-request");
+        }
         assertThat(json.readTree(
                                 get("/api/v1/videos?q=" + word + "+%2Bmissing*").body())
                         .get("total")
@@ -314,6 +344,27 @@ class VideoCacheTest {
     }
 
     // --- views
+
+    /**
+     * Through the gateway every anonymous request comes from the gateway's address; the viewer is the
+     * address the gateway vouches for (X-Client-Ip next to the service token). Without the token that
+     * header proves nothing, and forwarded headers never count.
+     */
+    @Test
+    void anonymousViewersAreCountedByTheAddressTheGatewayVouchesFor() throws Exception {
+        long id = uploadSettled(41, "Watched anonymously");
+        assertThat(anonymousView(id, true, "X-Client-Ip", "203.0.113.1")).isTrue();
+        assertThat(anonymousView(id, true, "X-Client-Ip", "203.0.113.2")).isTrue();
+        assertThat(anonymousView(id, true, "X-Client-Ip", "203.0.113.1")).isFalse(); // a reload
+        assertThat(views(id)).isEqualTo(2);
+        // not vouched for: the peer's address (this test's), whatever the headers say
+        assertThat(anonymousView(id, false, "X-Client-Ip", "203.0.113.3")).isTrue();
+        assertThat(anonymousView(id, false, "X-Client-Ip", "203.0.113.4")).isFalse();
+        assertThat(anonymousView(id, false, "X-Forwarded-For", "203.0.113.5")).isFalse();
+        assertThat(anonymousView(id, true, "X-Forwarded-For", "203.0.113.6")).isFalse();
+        assertThat(anonymousView(id, false, "Forwarded", "for=203.0.113.7")).isFalse();
+        assertThat(views(id)).isEqualTo(3);
+    }
 
     @Test
     void viewsAreDebouncedPerViewerAndFlushedWithoutLossOrDoubleCounting() throws Exception {
@@ -515,6 +566,18 @@ class VideoCacheTest {
         JsonNode body = json.readTree(response.body());
         assertThat(body.get("videoId").asLong()).isEqualTo(id);
         return body.get("counted").asBoolean();
+    }
+
+    private boolean anonymousView(long id, boolean viaGateway, String header, String value) throws Exception {
+        var request = HttpRequest.newBuilder(uri("/api/v1/videos/" + id + "/views"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .header(header, value);
+        if (viaGateway) {
+            request.header("X-Service-Token", infra.serviceToken());
+        }
+        var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body()).get("counted").asBoolean();
     }
 
     private JsonNode flush() throws Exception {

@@ -75,6 +75,10 @@ class GatewayErrorHandler implements WebExceptionHandler {
                         exchange.getRequest().getPath(),
                         ex);
             }
+            if (status == HttpStatus.REQUEST_TIMEOUT) {
+                // the rest of the body may still be trickling in: end the connection with the answer
+                exchange.getResponse().getHeaders().setConnection("close");
+            }
             return Problems.write(exchange, status, codeFor(status), detailFor(status));
         }
         log.error(
@@ -100,6 +104,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
     private static String codeFor(HttpStatus status) {
         return switch (status) {
             case NOT_FOUND -> "not-found";
+            case REQUEST_TIMEOUT -> "request-timeout";
             case METHOD_NOT_ALLOWED -> "method-not-allowed";
             case NOT_ACCEPTABLE -> "not-acceptable";
             case CONTENT_TOO_LARGE -> "payload-too-large";
@@ -114,6 +119,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
     private static String detailFor(HttpStatus status) {
         return switch (status) {
             case NOT_FOUND -> "No such resource.";
+            case REQUEST_TIMEOUT -> "The request body stopped arriving.";
             default ->
                 status.is4xxClientError() ? "The request was not accepted." : "Something went wrong on our side.";
         };

@@ -55,12 +55,19 @@ class CorsAllowList implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!CorsUtils.isCorsRequest(exchange.getRequest())) {
+        boolean cors;
+        try {
+            cors = CorsUtils.isCorsRequest(exchange.getRequest());
+        } catch (IllegalArgumentException | IllegalStateException unreadable) {
+            // an Origin the URL parser cannot read (a port that is not a number, a broken IPv6 literal)
+            // was a 500; it names no origin that could be on the list
+            return refuse(exchange);
+        }
+        if (!cors) {
             return chain.filter(exchange);
         }
         if (config.checkOrigin(exchange.getRequest().getHeaders().getOrigin()) == null) {
-            return Problems.write(
-                    exchange, HttpStatus.FORBIDDEN, "origin-not-allowed", "Requests from this origin are not allowed.");
+            return refuse(exchange);
         }
         boolean valid = processor.process(config, exchange);
         if (!valid) {
@@ -71,5 +78,10 @@ class CorsAllowList implements WebFilter {
             return exchange.getResponse().setComplete();
         }
         return chain.filter(exchange);
+    }
+
+    private static Mono<Void> refuse(ServerWebExchange exchange) {
+        return Problems.write(
+                exchange, HttpStatus.FORBIDDEN, "origin-not-allowed", "Requests from this origin are not allowed.");
     }
 }

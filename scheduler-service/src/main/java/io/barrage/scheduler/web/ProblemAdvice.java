@@ -34,6 +34,15 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(e.status(), e.code(), e.getMessage());
     }
 
+    /**
+     * A query or form parameter that is not valid in its charset (%FF, or a truncated UTF-8 sequence):
+     * Tomcat refuses to decode it when the parameter is read. The client's fault, not a 500.
+     */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodableParameter(org.apache.tomcat.util.http.InvalidParameterException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "A parameter is not valid UTF-8.");
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("unexpected failure", e);

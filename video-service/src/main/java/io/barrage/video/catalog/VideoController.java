@@ -34,6 +34,25 @@ class VideoController {
         this.credentials = credentials;
     }
 
+    /**
+     * Words a person could type: no control character (NUL included), no non-character, no lone surrogate,
+     * and no U+FFFD, which is what invalid UTF-8 decodes to.
+     */
+    static boolean isText(String q) {
+        for (int i = 0; i < q.length(); ) {
+            int cp = q.codePointAt(i);
+            if (Character.isISOControl(cp)
+                    || Character.isSurrogate((char) cp) && cp < 0x10000
+                    || cp == 0xFFFD
+                    || (cp & 0xFFFE) == 0xFFFE
+                    || (cp >= 0xFDD0 && cp <= 0xFDEF)) {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return true;
+    }
+
     @GetMapping
     VideoPage list(
             @RequestParam(defaultValue = "0") int page,
@@ -56,6 +75,12 @@ class VideoController {
         }
         if (q != null && q.length() > 200) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "invalid-request", "q must be at most 200 characters.");
+        }
+        if (q != null && !isText(q)) {
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid-request",
+                    "q must be text: no control characters, non-characters or undecodable bytes.");
         }
         return search.list(page, size, VideoSearch.Order.parse(sort), q);
     }

@@ -22,6 +22,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/videos")
 class ViewController {
 
+    /** The client's address as the gateway saw it (set by the gateway, stripped from clients). */
+    static final String CLIENT_IP = "X-Client-Ip";
+
     record Counted(long videoId, boolean counted) {}
 
     record HotList(List<VideoView> items) {}
@@ -51,8 +54,10 @@ class ViewController {
     }
 
     /**
-     * A signed-in viewer is their user id; an anonymous one their address (from the gateway's
-     * X-Forwarded-For, believed only with the service credential), hashed so no address is stored.
+     * A signed-in viewer is their user id; an anonymous one their address, hashed so no address is stored.
+     * The address is the one the gateway vouches for ({@code X-Client-Ip}, believed only next to the service
+     * credential): the TCP peer of a request through the gateway is the gateway itself, which made every
+     * anonymous viewer one. Forwarded headers are never believed (anyone can send them).
      */
     private String viewer(HttpServletRequest request) {
         OptionalLong user = credentials.userId(request);
@@ -60,9 +65,9 @@ class ViewController {
             return "u" + user.getAsLong();
         }
         String address = request.getRemoteAddr();
-        String forwarded = request.getHeader("X-Forwarded-For");
-        if (forwarded != null && credentials.isTrusted(request)) {
-            address = forwarded.split(",")[0].strip();
+        String vouched = request.getHeader(CLIENT_IP);
+        if (vouched != null && !vouched.isBlank() && credentials.isTrusted(request)) {
+            address = vouched.strip();
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(address.getBytes(StandardCharsets.UTF_8));
