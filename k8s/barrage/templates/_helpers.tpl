@@ -96,12 +96,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- $_ := set $barrage "s3" (dict "endpoint" $v.s3.endpoint "bucket" $v.s3.bucket) -}}
 {{- end -}}
 {{- if eq $name "push-service" -}}
-{{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards)) -}}
+{{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards) "allowed-origins" $v.cors.allowedOrigins) -}}
 {{- /* every meter of a shard carries its index: the dashboard's connections per shard */ -}}
 {{- $_ := set $management "metrics" (dict "tags" (dict "shard" "${barrage.push.shard-index:0}")) -}}
 {{- end -}}
 {{- if eq $name "gateway" -}}
-{{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards)) -}}
+{{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards) "cors" (dict "allowed-origins" $v.cors.allowedOrigins)) -}}
 {{- with $v.ingress.trustedProxies }}{{ $_ := set $barrage.gateway "trusted-proxies" . }}{{ end -}}
 {{- /* per-route timings (spring.cloud.gateway.requests, off by default) with buckets: the gateway latency
        panel and alert, which must leave WebSocket upgrades out */ -}}
