@@ -7,6 +7,7 @@ import io.barrage.gateway.identity.SessionIntrospector;
 import io.barrage.infra.Service;
 import io.barrage.infra.TestInfra;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,6 +57,9 @@ class GatewaySecurityTest {
     private static final String SERVICE_TOKEN = TestInfra.get().serviceToken();
     private static final String ALLOWED_ORIGIN = "https://app.example";
     private static final Set<String> revokedAtUserService = ConcurrentHashMap.newKeySet();
+    /** "METHOD path" of every request that reached a stand-in service (session checks aside). */
+    private static final List<String> reachedServices = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static final DisposableServer backend = startBackend();
 
     @DynamicPropertySource
@@ -74,6 +78,8 @@ class GatewaySecurityTest {
         props.put("barrage.gateway.rate-limits.danmaku-post.burst", "10");
         props.put("barrage.gateway.rate-limits.credentials.per-second", "1");
         props.put("barrage.gateway.rate-limits.credentials.burst", "10");
+        props.put("barrage.gateway.rate-limits.upload-chunk.per-second", "1");
+        props.put("barrage.gateway.rate-limits.upload-chunk.burst", "5");
         for (String service : List.of("user-service", "video-service", "danmaku-service", "push-service")) {
             props.put("spring.cloud.discovery.client.simple.instances." + service + "[0].uri", base);
         }
@@ -319,7 +325,113 @@ class GatewaySecurityTest {
         assertThat(echo(chunk).get("path").asString()).isEqualTo("/api/v1/uploads/abc");
     }
 
+    // --- the DPlayer client's body token
+
+    @Test
+    void theDplayerClientSignsItsSendWithTheTokenInTheBody() throws Exception {
+        String token = "user-31-" + System.nanoTime();
+        String body = "{\"token\":\"" + token
+                + "\",\"id\":\"1\",\"author\":\"a\",\"time\":1.5,\"text\":\"hi\",\"color\":16777215,\"type\":0}";
+        // DPlayer on a page of this site also carries the session cookie, without the CSRF header: on
+        // this route the cookie is no credential, so it neither needs the header nor speaks for anyone
+        var sent = post(port, "/dplayer/v3/", body, "Cookie", "BARRAGE_SESSION=user-99-cookie");
+        JsonNode echo = echo(sent);
+        assertThat(header(echo, "x-user-id")).containsExactly("31");
+        assertThat(echo.get("body").asString()).isEqualTo(body);
+
+        var cookieOnly = post(
+                port, "/dplayer/v3/", "{\"id\":\"1\",\"text\":\"hi\"}", "Cookie", "BARRAGE_SESSION=user-99-cookie");
+        assertThat(header(echo(cookieOnly), "x-user-id")).isEmpty();
+        // a bearer header still wins over the body, as on every other route
+        var bearer = post(port, "/dplayer/v3/", body, "Authorization", "Bearer user-32-" + System.nanoTime());
+        assertThat(header(echo(bearer), "x-user-id")).containsExactly("32");
+    }
+
+    @Test
+    void theDplayerSendSharesTheNativeDanmakuPostRateLimit() throws Exception {
+        String token = "user-1020-" + System.nanoTime();
+        String body = "{\"token\":\"" + token + "\",\"id\":\"1\",\"time\":0,\"text\":\"hi\",\"type\":0}";
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 300 && !statuses.contains(429); i++) {
+            statuses.add(post(port, "/dplayer/v3/", body).statusCode());
+        }
+        assertThat(statuses.subList(0, 10)).containsOnly(200);
+        assertThat(statuses).contains(429);
+        // the same user's native POST is in the same bucket, now empty
+        assertProblem(
+                post(port, "/api/v1/videos/1/danmaku", "{}", "Authorization", "Bearer " + token),
+                429,
+                "too-many-requests");
+    }
+
+    // --- the upload gate
+
+    @Test
+    void anonymousUploadsAreRefusedBeforeTheirBodyIsRead() throws Exception {
+        int before = reachedServices.size();
+        assertProblem(post(port, "/api/v1/videos", "x".repeat(1000)), 401, "unauthenticated");
+        assertProblem(post(port, "/api/v1/uploads", ""), 401, "unauthenticated");
+        assertProblem(patch("/api/v1/uploads/abc", "x".repeat(1000), null), 401, "unauthenticated");
+        // an unknown token is no better than none
+        assertProblem(
+                post(port, "/api/v1/videos", "x", "Authorization", "Bearer no-such-session"), 401, "unauthenticated");
+        assertThat(reachedServices.subList(before, reachedServices.size()))
+                .noneMatch(request -> request.contains("/api/v1/videos") || request.contains("/api/v1/uploads"));
+
+        // a gigabyte announced, a kilobyte sent: the answer comes without waiting for the rest
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(15_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /api/v1/videos HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: multipart/form-data; boundary=b\r\n"
+                            + "Content-Length: 1073741824\r\n\r\n"
+                            + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.mp4\"\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[1024]);
+            out.flush();
+            String statusLine = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertThat(statusLine).startsWith("HTTP/1.1 401");
+        }
+    }
+
+    @Test
+    void resumableUploadChunksAreRateLimitedPerUser() throws Exception {
+        String erin = "Bearer user-1030-" + System.nanoTime();
+        List<Integer> statuses = new ArrayList<>();
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 300 && refused == null; i++) {
+            var response = patch("/api/v1/uploads/abc", "chunk", erin);
+            statuses.add(response.statusCode());
+            if (response.statusCode() == 429) {
+                refused = response;
+            }
+        }
+        assertThat(statuses.subList(0, 5)).containsOnly(200);
+        assertThat(refused).as("statuses %s", statuses).isNotNull();
+        assertProblem(refused, 429, "too-many-requests");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        // another uploader has a bucket of their own
+        assertThat(patch("/api/v1/uploads/abc", "chunk", "Bearer user-1031-" + System.nanoTime())
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
     // --- helpers
+
+    private HttpResponse<String> patch(String path, String body, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(15))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/offset+octet-stream")
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", "0");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
 
     private List<String> userIdSeenBy(int gateway, String token) {
         try {
@@ -444,22 +556,23 @@ class GatewaySecurityTest {
                                                     .sendString(Mono.just("{\"code\":\"session-not-found\"}"))
                                                     .then();
                                         }))
-                        .route(
-                                request -> true,
-                                (request, response) -> request.receive()
-                                        .aggregate()
-                                        .asString()
-                                        .defaultIfEmpty("")
-                                        .flatMap(ignored -> response.header("Content-Type", "application/json")
-                                                .sendString(Mono.just(echo(request.requestHeaders(), request.uri())))
-                                                .then())))
+                        .route(request -> true, (request, response) -> {
+                            reachedServices.add(request.method().name() + " " + request.uri());
+                            return request.receive()
+                                    .aggregate()
+                                    .asString()
+                                    .defaultIfEmpty("")
+                                    .flatMap(body -> response.header("Content-Type", "application/json")
+                                            .sendString(Mono.just(echo(request.requestHeaders(), request.uri(), body)))
+                                            .then());
+                        }))
                 .bindNow();
     }
 
-    private static String echo(io.netty.handler.codec.http.HttpHeaders headers, String uri) {
+    private static String echo(io.netty.handler.codec.http.HttpHeaders headers, String uri, String body) {
         Map<String, List<String>> byName = new LinkedHashMap<>();
         headers.forEach(e -> byName.computeIfAbsent(e.getKey().toLowerCase(), k -> new ArrayList<>())
                 .add(e.getValue()));
-        return JSON.writeValueAsString(Map.of("path", uri, "headers", byName));
+        return JSON.writeValueAsString(Map.of("path", uri, "headers", byName, "body", body));
     }
 }

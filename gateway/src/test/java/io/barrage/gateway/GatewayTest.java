@@ -46,7 +46,13 @@ class GatewayTest {
     private static final String SERVICE_TOKEN = TestInfra.get().serviceToken();
     private static final String GOOD_TOKEN = "good-token-of-user-42";
     private static final String BROKEN_TOKEN = "token-whose-check-fails";
+    private static final String SLOW_TOKEN = "token-whose-check-never-answers";
     private static final AtomicInteger introspections = new AtomicInteger();
+    /** Tokens whose checks user-service now fails (503), as when it or its database restarts. */
+    private static final java.util.Set<String> failingChecks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Failed checks per token, as the stand-in answered them. */
+    private static final Map<String, AtomicInteger> failedChecks = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final DisposableServer backend = startBackend();
     private static final Socket danmakuServiceDown = boundButNotListening();
@@ -56,6 +62,8 @@ class GatewayTest {
         TestInfra.springProperties(Service.GATEWAY).forEach((k, v) -> registry.add(k, () -> v));
         String base = "http://127.0.0.1:" + backend.port();
         registry.add("management.server.port", () -> "0");
+        // longer than the near-cache's 5 s, so a check fails and the recent identity stands in
+        registry.add("barrage.gateway.session-stale-window", () -> "15s");
         registry.add("spring.cloud.discovery.client.simple.instances.user-service[0].uri", () -> base);
         registry.add("spring.cloud.discovery.client.simple.instances.video-service[0].uri", () -> base);
         registry.add("spring.cloud.discovery.client.simple.instances.push-service[0].uri", () -> base);
@@ -130,10 +138,84 @@ class GatewayTest {
     }
 
     @Test
-    void aFailedSessionCheckMeansAnonymousNotAnError() throws Exception {
-        var response = get("/api/v1/videos/1", "Authorization", "Bearer " + BROKEN_TOKEN);
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(header(JSON.readTree(response.body()), "x-user-id")).isEmpty();
+    void aTokenThatCannotBeCheckedGetsAServiceUnavailableWithRetryAfterNeverAnonymous() throws Exception {
+        // user-service answers 500, or does not answer within the introspection timeout
+        for (String token : List.of(BROKEN_TOKEN, SLOW_TOKEN)) {
+            var read = get("/api/v1/videos/1", "Authorization", "Bearer " + token);
+            assertProblem(read, 503, "session-check-unavailable");
+            assertThat(read.headers().firstValue("Retry-After")).contains("5");
+            var write = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/videos/1"))
+                            .timeout(Duration.ofSeconds(15))
+                            .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"title\":\"t\"}"))
+                            .header("Content-Type", "application/json")
+                            .header("Cookie", "BARRAGE_SESSION=" + token)
+                            .header("X-Barrage-Csrf", "1")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertProblem(write, 503, "session-check-unavailable");
+            assertThat(write.headers().firstValue("Retry-After")).contains("5");
+        }
+        // the live socket is refused the same way, before the upgrade
+        assertThatThrownBy(() -> http.newWebSocketBuilder()
+                        .header("Cookie", "BARRAGE_SESSION=" + BROKEN_TOKEN)
+                        .buildAsync(
+                                URI.create("ws://127.0.0.1:" + port + "/ws/v1/videos/1"), new WebSocket.Listener() {})
+                        .get(15, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        java.net.http.WebSocketHandshakeException.class,
+                        e -> assertThat(e.getResponse().statusCode()).isEqualTo(503));
+        // without a token the same read is simply anonymous
+        assertThat(get("/api/v1/videos/1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anIdentityVerifiedRecentlyIsServedWhileUserServiceFailsThenTheWindowCloses() throws Exception {
+        String token = GOOD_TOKEN + "-stale-" + System.nanoTime();
+        assertThat(userIdSeenWith(token)).containsExactly("42");
+        failingChecks.add(token);
+        boolean servedStale = false;
+        HttpResponse<String> refused = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (refused == null && System.nanoTime() < deadline) {
+            int failedBefore = failedChecks(token);
+            var response = get("/api/v1/videos/1", "Authorization", "Bearer " + token);
+            if (response.statusCode() == 503) {
+                refused = response;
+            } else {
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(header(JSON.readTree(response.body()), "x-user-id"))
+                        .as("never anonymous")
+                        .containsExactly("42");
+                servedStale |= failedBefore > 0;
+                Thread.sleep(100);
+            }
+        }
+        assertThat(servedStale)
+                .as("the identity was served after user-service failed to check it")
+                .isTrue();
+        assertThat(refused).as("past the stale window").isNotNull();
+        assertProblem(refused, 503, "session-check-unavailable");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void aRevokedSessionIsNotServedFromTheStaleWindow() throws Exception {
+        String token = GOOD_TOKEN + "-revoked-" + System.nanoTime();
+        assertThat(userIdSeenWith(token)).containsExactly("42");
+        failingChecks.add(token);
+        var logout = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/sessions/current"))
+                        .DELETE()
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(logout.statusCode()).isEqualTo(204);
+        // user-service still cannot be asked, yet the gateway knows this session has ended
+        var after = get("/api/v1/videos/1", "Authorization", "Bearer " + token);
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(header(JSON.readTree(after.body()), "x-user-id")).isEmpty();
     }
 
     @Test
@@ -301,6 +383,17 @@ class GatewayTest {
 
     // --- helpers
 
+    private List<String> userIdSeenWith(String token) throws Exception {
+        var response = get("/api/v1/videos/1", "Authorization", "Bearer " + token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return header(JSON.readTree(response.body()), "x-user-id");
+    }
+
+    private static int failedChecks(String token) {
+        AtomicInteger count = failedChecks.get(token);
+        return count == null ? 0 : count.get();
+    }
+
     private HttpResponse<String> get(String path, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(15));
@@ -359,6 +452,17 @@ class GatewayTest {
                                                     .asString("");
                                             boolean trusted = SERVICE_TOKEN.equals(
                                                     request.requestHeaders().get("X-Service-Token"));
+                                            if (trusted && failingChecks.contains(token)) {
+                                                failedChecks
+                                                        .computeIfAbsent(token, t -> new AtomicInteger())
+                                                        .incrementAndGet();
+                                                return response.status(503)
+                                                        .send()
+                                                        .then();
+                                            }
+                                            if (trusted && token.equals(SLOW_TOKEN)) {
+                                                return Mono.never();
+                                            }
                                             if (trusted && token.startsWith(GOOD_TOKEN) && !revoked.contains(token)) {
                                                 return response.header("Content-Type", "application/json")
                                                         .sendString(Mono.just("{\"userId\":42,\"username\":\"alice\"}"))

@@ -38,6 +38,18 @@ class UploadAndPlaybackTest {
         registry.add("barrage.video.streams-per-client", () -> "2");
         String buffers = Files.createTempDirectory("barrage-upload-test").toString();
         registry.add("barrage.video.upload-buffer-dir", () -> buffers);
+        registry.add("spring.servlet.multipart.location", () -> MULTIPART_DIR.toString());
+    }
+
+    /** Where Tomcat spools multipart parts: empty unless someone's upload is being parsed. */
+    private static final java.nio.file.Path MULTIPART_DIR = tempDirectory("barrage-multipart-test");
+
+    private static java.nio.file.Path tempDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @LocalServerPort
@@ -48,6 +60,69 @@ class UploadAndPlaybackTest {
 
     private VideoClient client() {
         return new VideoClient(port);
+    }
+
+    @Test
+    void anAnonymousMultipartUploadIsRefusedBeforeItsBodyIsReadOrSpooled() throws Exception {
+        // a 100 MiB upload announced, its first kilobytes sent, and then nothing: only a check made before
+        // the body is parsed can answer now, and nothing of it may have reached the disk
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(15_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /api/v1/videos HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: multipart/form-data; boundary=b\r\n"
+                            + "Content-Length: " + (100 * MIB) + "\r\n"
+                            // a forged identity without the service credential is nobody
+                            + "X-User-Id: 41\r\n\r\n"
+                            + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.mp4\"\r\n"
+                            + "Content-Type: video/mp4\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(new byte[64 * 1024]);
+            out.flush();
+            var in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(in.readLine()).startsWith("HTTP/1.1 401");
+            String line;
+            StringBuilder rest = new StringBuilder();
+            while ((line = in.readLine()) != null) {
+                rest.append(line).append('\n');
+            }
+            assertThat(rest.toString()).contains("\"code\":\"unauthenticated\"");
+            try (var spooled = Files.walk(MULTIPART_DIR)) {
+                assertThat(spooled.filter(Files::isRegularFile).toList()).isEmpty();
+            }
+        }
+        // and an anonymous tus chunk is refused the same way
+        VideoClient c = client();
+        c.assertProblem(
+                c.tusPatch("/api/v1/uploads/00000000000000000000000000000000", null, 0, new byte[1024], 0, 1024),
+                401,
+                "unauthenticated");
+    }
+
+    @Test
+    void aUserHoldsAtMostFiveUnfinishedResumableUploads() throws Exception {
+        VideoClient c = client();
+        long user =
+                7_000_000L + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        java.util.List<String> locations = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            var created = c.tusCreate(user, 1000, "Open " + i);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            locations.add(created.headers().firstValue("Location").orElseThrow());
+        }
+        var refused = c.tusCreate(user, 1000, "One too many");
+        c.assertProblem(refused, 429, "too-many-open-uploads");
+        // someone else is not held by this user's uploads
+        assertThat(c.tusCreate(user + 1, 1000, "Other").statusCode()).isEqualTo(201);
+        // cancelling one makes room
+        var cancelled = c.send(c.as(
+                HttpRequest.newBuilder(c.uri(locations.getFirst()))
+                        .header("Tus-Resumable", "1.0.0")
+                        .DELETE(),
+                user));
+        assertThat(cancelled.statusCode()).isEqualTo(204);
+        assertThat(c.tusCreate(user, 1000, "Room again").statusCode()).isEqualTo(201);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.barrage.gateway.edge;
 
+import io.barrage.gateway.identity.DplayerSends;
 import java.util.Set;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.Ordered;
@@ -59,6 +60,10 @@ class CsrfGuard implements WebFilter {
 
     private static boolean needsProof(ServerHttpRequest request) {
         if (!WRITES.contains(request.getMethod())) {
+            return false;
+        }
+        // the cookie is no credential on the DPlayer send: only its body token or a bearer token is
+        if (DplayerSends.matches(request)) {
             return false;
         }
         // Only a bearer token counts: browsers re-send cached Basic credentials on their own.

@@ -34,6 +34,12 @@ import reactor.core.publisher.Mono;
  * <p>Revocations arrive from {@code user.events} ({@link RevocationListener}) and evict at once; a
  * revoked hash is also remembered for a while, so an introspection already in flight when the event
  * arrived cannot put the session back.
+ *
+ * <p>A check that fails (user-service unreachable, too slow, a 5xx) is never taken for "no such
+ * session": an identity verified within the stale window ({@code barrage.gateway.session-stale-window},
+ * counted from its last successful check, not from its last use) is served again, and otherwise the
+ * caller gets {@link SessionCheckUnavailable}, which the gateway answers with 503. A revocation ends a
+ * stale identity as it ends a cached one.
  */
 @Component
 public class SessionIntrospector {
@@ -46,6 +52,7 @@ public class SessionIntrospector {
     private final IdentityProperties properties;
     private final AsyncCache<String, Optional<Identity>> cache;
     private final Cache<String, Boolean> revoked;
+    private final Cache<String, Identity> lastVerified;
 
     SessionIntrospector(
             ReactorLoadBalancerExchangeFilterFunction loadBalancer,
@@ -73,11 +80,18 @@ public class SessionIntrospector {
                         .plus(properties.introspectTimeout())
                         .multipliedBy(2))
                 .build();
+        this.lastVerified = Caffeine.newBuilder()
+                .maximumSize(properties.sessionCacheSize())
+                .expireAfterWrite(properties.sessionStaleWindow())
+                .build();
         // cache_gets_total{cache="sessions",result="hit|miss"}, cache_evictions_total, cache_size …
         new CaffeineCacheMetrics<>(cache.synchronous(), CACHE_NAME, Tags.empty()).bindTo(meters);
     }
 
-    /** The verified user, or empty for an unknown, expired or revoked token, or when user-service cannot say. */
+    /**
+     * The verified user, or empty for an unknown, expired or revoked token; fails with {@link
+     * SessionCheckUnavailable} when user-service cannot say and no recent answer may stand in.
+     */
     Mono<Optional<Identity>> identify(String token, String requestId) {
         String key = sha256(token);
         if (revoked.getIfPresent(key) != null) {
@@ -87,24 +101,40 @@ public class SessionIntrospector {
         return Mono.fromFuture(
                         () -> cache.get(
                                 key,
-                                (k, executor) -> introspect(token, requestId).toFuture()),
+                                (k, executor) -> introspect(token, requestId)
+                                        .doOnNext(answer -> remember(k, answer))
+                                        .toFuture()),
                         true)
                 .map(answer -> revoked.getIfPresent(key) != null ? Optional.<Identity>empty() : answer)
                 .onErrorResume(e -> {
-                    // Failing closed to anonymous keeps public pages working while user-service is down;
-                    // endpoints that need a user answer 401 on their own. Failures are not cached.
-                    log.warn(
-                            "[{}] session check failed, treating the request as anonymous: {}",
-                            requestId,
-                            e.toString());
-                    return Mono.just(Optional.empty());
+                    // failures are not cached: the next request asks again
+                    Identity recent = lastVerified.getIfPresent(key);
+                    if (recent != null && revoked.getIfPresent(key) == null) {
+                        log.warn(
+                                "[{}] session check failed, serving the identity verified recently: {}",
+                                requestId,
+                                e.toString());
+                        return Mono.just(Optional.of(recent));
+                    }
+                    log.warn("[{}] session check failed, answering 503: {}", requestId, e.toString());
+                    return Mono.error(new SessionCheckUnavailable(e));
                 });
+    }
+
+    /** Only a real answer moves the stale window: a definite "no" ends it, a "yes" starts it again. */
+    private void remember(String key, Optional<Identity> answer) {
+        if (answer.isPresent() && revoked.getIfPresent(key) == null) {
+            lastVerified.put(key, answer.get());
+        } else {
+            lastVerified.invalidate(key);
+        }
     }
 
     /** Drops a session everywhere in this instance, for a revocation announced on {@code user.events}. */
     public void evict(String tokenHash) {
         revoked.put(tokenHash, Boolean.TRUE);
         cache.synchronous().invalidate(tokenHash);
+        lastVerified.invalidate(tokenHash);
     }
 
     /** Forgets a token at once, for a logout made through this gateway. */

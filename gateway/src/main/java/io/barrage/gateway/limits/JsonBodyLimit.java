@@ -78,7 +78,10 @@ class JsonBodyLimit implements WebFilter {
                 "The body is larger than " + maxBytes + " bytes.");
     }
 
-    /** The multipart upload, and the chunks of a resumable (tus) one; video-service enforces their limit. */
+    /**
+     * The multipart upload, and the chunks of a resumable (tus) one; video-service enforces their limit.
+     * Only a verified user gets this far with one: UploadGate refuses anonymous uploads unread.
+     */
     private static boolean isUpload(ServerHttpRequest request) {
         String path = request.getPath().pathWithinApplication().value();
         return (request.getMethod() == HttpMethod.POST && UPLOAD_PATH.equals(path))

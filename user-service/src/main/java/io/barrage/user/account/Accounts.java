@@ -73,15 +73,17 @@ public class Accounts {
 
     /**
      * The profile of the user whose name and password these are; the same answer for a wrong name or
-     * password. Refused with 429 when the account or the address has failed too often.
+     * password. Refused with 429 while the caller's failures make it wait ({@link PasswordAttempts}).
+     *
+     * @param knownDevice the hash of the caller's device if it is known for this account, else null
      */
-    public Optional<PublicProfile> authenticate(String username, String password, String address) {
-        attempts.check(username, address);
+    public Optional<PublicProfile> authenticate(String username, String password, String address, String knownDevice) {
+        attempts.check(username, address, knownDevice);
         Optional<PublicProfile> user = verify(username, password);
         if (user.isEmpty()) {
-            attempts.failed(username, address);
+            attempts.failed(username, address, knownDevice);
         } else {
-            attempts.succeeded(username);
+            attempts.succeeded(username, address, knownDevice);
         }
         return user;
     }

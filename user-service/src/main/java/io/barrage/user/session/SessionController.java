@@ -2,6 +2,7 @@ package io.barrage.user.session;
 
 import io.barrage.user.account.Accounts;
 import io.barrage.user.account.PublicProfile;
+import io.barrage.user.attempts.KnownDevices;
 import io.barrage.user.web.ApiException;
 import io.barrage.user.web.ClientAddress;
 import io.barrage.user.web.CurrentUser;
@@ -36,13 +37,16 @@ class SessionController {
     private final SessionEvents events;
     private final SessionProperties properties;
     private final ClientAddress clientAddress;
+    private final KnownDevices devices;
 
     SessionController(
             Accounts accounts,
             Sessions sessions,
             SessionEvents events,
             SessionProperties properties,
-            ClientAddress clientAddress) {
+            ClientAddress clientAddress,
+            KnownDevices devices) {
+        this.devices = devices;
         this.accounts = accounts;
         this.sessions = sessions;
         this.events = events;
@@ -51,14 +55,20 @@ class SessionController {
     }
 
     @PostMapping
-    @Operation(summary = "Log in; 429 too-many-attempts after repeated failures")
+    @Operation(
+            summary = "Log in; 429 too-many-attempts with a growing Retry-After after repeated failures",
+            description = "Sets the session cookie and a long-lived BARRAGE_DEVICE cookie: a known device is"
+                    + " not held up by failures from other addresses or devices.")
     ResponseEntity<LoginResponse> login(@RequestBody LoginRequest request, HttpServletRequest http) {
-        PublicProfile user = accounts.authenticate(request.username(), request.password(), clientAddress.of(http))
+        String knownDevice = devices.knownFor(http, request.username());
+        PublicProfile user = accounts.authenticate(
+                        request.username(), request.password(), clientAddress.of(http), knownDevice)
                 .orElseThrow(() -> new ApiException(
                         HttpStatus.UNAUTHORIZED, "invalid-credentials", "Wrong username or password."));
         Sessions.Issued session = sessions.open(user.id(), user.username(), http.getHeader(HttpHeaders.USER_AGENT));
         return ResponseEntity.status(HttpStatus.CREATED)
                 .header(HttpHeaders.SET_COOKIE, cookie(session.token(), properties.ttl()))
+                .header(HttpHeaders.SET_COOKIE, devices.remember(http, user.username(), properties.cookieSecure()))
                 .body(new LoginResponse(session.token(), session.expiresAt(), user));
     }
 

@@ -4,6 +4,7 @@ import com.baomidou.mybatisplus.core.conditions.query.LambdaQueryWrapper;
 import com.baomidou.mybatisplus.core.conditions.update.LambdaUpdateWrapper;
 import io.barrage.user.account.Accounts;
 import io.barrage.user.account.PublicProfile;
+import io.barrage.user.web.ApiException;
 import io.barrage.user.web.SessionTokens;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,6 +34,12 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Sliding expiry is written to the database at most once per touch interval; that write also checks
  * that the row still exists, so a revocation whose Redis delete was lost (Redis down at that moment) is
  * honoured within one touch interval even before the pending delete is retried.
+ *
+ * <p>While MariaDB is down, a session Redis holds is still answered from Redis alone: once a database
+ * call has failed, touches skip the database for {@code barrage.session.database-retry-interval}, and
+ * after that one check at a time tries it again, so no session check waits for a dead database (each
+ * wait would be the pool's connection timeout). A session only MariaDB knows, while MariaDB is down, is
+ * 503 {@code session-store-unavailable}, never "not found".
  */
 @Service
 class Sessions {
@@ -49,6 +57,7 @@ class Sessions {
     private final SessionProperties properties;
     private final SecureRandom random = new SecureRandom();
     private final Queue<String> pendingForgets = new ConcurrentLinkedQueue<>();
+    private final DatabaseOutage databaseOutage;
 
     Sessions(
             StringRedisTemplate redis,
@@ -61,6 +70,7 @@ class Sessions {
         this.accounts = accounts;
         this.json = json;
         this.properties = properties;
+        this.databaseOutage = new DatabaseOutage(properties.databaseRetryInterval());
     }
 
     record Issued(String token, Instant expiresAt) {}
@@ -118,7 +128,7 @@ class Sessions {
             }
             return touch(hash, cached, now, redisUp, true);
         }
-        SessionRow row = rows.selectOne(byHash(hash));
+        SessionRow row = fromDatabase(hash);
         if (row == null
                 || !row.getExpiresAt().isAfter(now)
                 || !row.getAbsoluteExpiresAt().isAfter(now)) {
@@ -235,6 +245,10 @@ class Sessions {
             revokeHash(hash);
             return Optional.empty();
         }
+        if (fromRedis && !databaseOutage.tryDatabase()) {
+            // Redis said it is live a moment ago; the touch waits for the database to come back
+            return Optional.of(data);
+        }
         int updated;
         try {
             updated = rows.update(
@@ -245,12 +259,16 @@ class Sessions {
                             .eq(SessionRow::getId, data.id())
                             .gt(SessionRow::getExpiresAt, now));
         } catch (DataAccessException e) {
+            databaseOutage.failed();
             if (fromRedis) {
                 log.warn("could not slide session {} in the database: {}", data.id(), e.toString());
                 return Optional.of(data);
             }
-            throw e;
+            throw storeUnavailable(e);
+        } finally {
+            databaseOutage.tried();
         }
+        databaseOutage.succeeded();
         if (updated == 0) {
             forget(hash);
             return Optional.empty();
@@ -260,6 +278,27 @@ class Sessions {
             cache(hash, fresh, expires, now);
         }
         return Optional.of(fresh);
+    }
+
+    /** The row of a session Redis does not hold; 503 when neither store can answer. */
+    private SessionRow fromDatabase(String hash) {
+        try {
+            SessionRow row = rows.selectOne(byHash(hash));
+            databaseOutage.succeeded();
+            return row;
+        } catch (DataAccessException e) {
+            databaseOutage.failed();
+            throw storeUnavailable(e);
+        }
+    }
+
+    private static ApiException storeUnavailable(DataAccessException e) {
+        log.warn("session store unavailable: {}", e.toString());
+        return new ApiException(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "session-store-unavailable",
+                        "The session cannot be checked right now; try again shortly.")
+                .retryAfter(Duration.ofSeconds(2));
     }
 
     private void cache(String hash, SessionData data, Instant expires, Instant now) {

@@ -43,10 +43,12 @@ class TusController {
 
     private final ResumableUploads uploads;
     private final ServiceCredentials credentials;
+    private final OpenUploads openUploads;
 
-    TusController(ResumableUploads uploads, ServiceCredentials credentials) {
+    TusController(ResumableUploads uploads, ServiceCredentials credentials, OpenUploads openUploads) {
         this.uploads = uploads;
         this.credentials = credentials;
+        this.openUploads = openUploads;
     }
 
     @RequestMapping(
@@ -76,6 +78,7 @@ class TusController {
         Map<String, String> metadata = metadata(request.getHeader("Upload-Metadata"));
         String title = VideoText.title(metadata.get("title"));
         String description = VideoText.description(metadata.get("description"));
+        openUploads.requireRoomFor(ownerId);
         var session = uploads.create(ownerId, length, title, description);
         return ResponseEntity.created(URI.create("/api/v1/uploads/" + session.id()))
                 .header("Tus-Resumable", VERSION)
