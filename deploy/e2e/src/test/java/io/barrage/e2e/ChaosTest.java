@@ -79,8 +79,10 @@ class ChaosTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> viewers.stream().allMatch(v -> v.connected));
 
         List<Thread> senders = new ArrayList<>();
-        for (String token : senderTokens) {
-            senders.add(Thread.ofPlatform().name("chaos-sender").start(() -> send(client, videoId, token)));
+        for (int i = 0; i < SENDERS; i++) {
+            String token = senderTokens.get(i);
+            String name = "s" + i;
+            senders.add(Thread.ofPlatform().name("chaos-sender").start(() -> send(client, videoId, token, name)));
         }
 
         Map<String, Outage> outages = new LinkedHashMap<>();
@@ -105,11 +107,12 @@ class ChaosTest {
         viewers.forEach(ResumingViewer::stop);
         // Persistence is asynchronous: history may lag the acknowledgements for a while.
         Map<Long, List<String>> history = new LinkedHashMap<>();
+        List<String> texts = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> {
                     history.clear();
-                    history.putAll(history(stack, videoId));
+                    history.putAll(history(stack, videoId, texts));
                     return history.keySet().containsAll(acked.keySet());
                 });
 
@@ -138,6 +141,9 @@ class ChaosTest {
         assertThat(history.values().stream().flatMap(List::stream).distinct().count())
                 .as("no danmaku twice in history")
                 .isEqualTo(history.values().stream().mapToLong(List::size).sum());
+        assertThat(texts)
+                .as("every sent text once: a retry with its Idempotency-Key never made a second danmaku")
+                .doesNotHaveDuplicates();
         for (ResumingViewer viewer : viewers) {
             List<Long> seen = List.copyOf(viewer.seqs);
             assertThat(seen)
@@ -201,11 +207,11 @@ class ChaosTest {
     }
 
     /** One signed-in sender: a danmaku about every 1.2 s, each retried with its key until acknowledged. */
-    private void send(Client client, long videoId, String token) {
+    private void send(Client client, long videoId, String token, String name) {
         int n = 0;
         while (running) {
             String key = UUID.randomUUID().toString();
-            String body = "{\"text\":\"chaos " + (++n) + "\",\"playbackMs\":" + (n % 60) * 1000 + "}";
+            String body = "{\"text\":\"chaos " + name + " " + (++n) + "\",\"playbackMs\":" + (n % 60) * 1000 + "}";
             boolean first = true;
             while (true) {
                 if (!first) {
@@ -248,7 +254,9 @@ class ChaosTest {
     }
 
     /** Every stored danmaku of the video by seq, from danmaku-service's resume API (the whole history, paged). */
-    private static Map<Long, List<String>> history(LocalStack stack, long videoId) throws Exception {
+    private static Map<Long, List<String>> history(LocalStack stack, long videoId, List<String> texts)
+            throws Exception {
+        texts.clear();
         HttpClient http = HttpClient.newHttpClient();
         Map<Long, List<String>> bySeq = new LinkedHashMap<>();
         long after = 0;
