@@ -170,7 +170,7 @@ class ChaosTest {
         int restarts = stack.restarts(service);
         long killedAt = System.nanoTime();
         stack.kill(service);
-        await().atMost(Duration.ofSeconds(150))
+        await().atMost(Duration.ofSeconds(300))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> stack.restarts(service) > restarts && stack.pid(service) != pid && stack.ready(service));
         return settle(killedAt);
