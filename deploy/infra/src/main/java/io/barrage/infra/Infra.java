@@ -313,10 +313,10 @@ public final class Infra implements AutoCloseable {
     private static void killServer(String program, String portArgument) {
         List<ProcessHandle> found = ProcessHandle.current()
                 .descendants()
-                .filter(p -> p.info()
-                        .commandLine()
-                        .filter(line -> line.contains(program) && line.contains(portArgument))
-                        .isPresent())
+                .filter(p -> {
+                    String line = commandLine(p);
+                    return line.contains(program) && line.contains(portArgument);
+                })
                 .toList();
         if (found.isEmpty()) {
             throw new IllegalStateException("no " + program + " with " + portArgument + " found");
@@ -326,6 +326,20 @@ public final class Infra implements AutoCloseable {
             process.onExit()
                     .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
                     .join();
+        }
+    }
+
+    /**
+     * The process's command line as the kernel shows it: redis-server rewrites its title to "binary
+     * host:port" without the separators ProcessHandle.Info parses, which then reports no port (as Reaper's
+     * pgrep -f, this reads /proc).
+     */
+    private static String commandLine(ProcessHandle process) {
+        try {
+            byte[] raw = java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+            return new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException | RuntimeException e) {
+            return process.info().commandLine().orElse("");
         }
     }
 
