@@ -29,6 +29,10 @@ public class PushStack {
         Infra infra = Infra.start(dataDir.resolve("infra"), Infra.Ports.random());
         Map<String, String> props = new java.util.LinkedHashMap<>(infra.springProperties(Service.PUSH));
         props.put("server.port", Integer.toString(port));
+        // Every load connection comes from this machine's one address: lift the per-client caps (20 per
+        // address), which the benchmark does not measure.
+        props.put("barrage.push.max-connections-per-address", "1000000");
+        props.put("barrage.push.max-connections-per-user", "1000000");
         String json = LocalStack.springApplicationJson(props);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

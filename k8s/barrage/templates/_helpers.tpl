@@ -129,7 +129,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- $_ := set $barrage "video" (dict "transcode" (dict "worker-enabled" (not $v.videoTranscoder.enabled))) -}}
 {{- end -}}
 {{- if eq $name "push-service" -}}
-{{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards)) -}}
+{{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards) "allowed-origins" $v.cors.allowedOrigins) -}}
 {{- /* every meter of a shard carries its index: the dashboard's connections per shard */ -}}
 {{- $_ := set $management "metrics" (dict "tags" (dict "shard" "${barrage.push.shard-index:0}")) -}}
 {{- end -}}
@@ -137,7 +137,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- $_ := set $barrage "session" (dict "cookie-secure" true) -}}
 {{- end -}}
 {{- if eq $name "gateway" -}}
-{{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards)) -}}
+{{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards) "cors" (dict "allowed-origins" $v.cors.allowedOrigins)) -}}
 {{- if include "barrage.tls" $root }}{{ $_ := set $barrage.gateway "tls" (dict "enabled" true) }}{{ end -}}
 {{- with $v.ingress.trustedProxies }}{{ $_ := set $barrage.gateway "trusted-proxies" . }}{{ end -}}
 {{- /* per-route timings (spring.cloud.gateway.requests, off by default) with buckets: the gateway latency

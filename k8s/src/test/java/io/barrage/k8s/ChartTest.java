@@ -435,6 +435,19 @@ class ChartTest {
                 .isEqualTo(true);
     }
 
+    @Test
+    void theGatewayAndEveryPushShardCheckBrowserOriginsAgainstOneList() {
+        assertThat(Repo.list(DEFAULTS.property("gateway", "barrage.gateway.cors.allowed-origins")))
+                .isEmpty();
+        assertThat(Repo.list(DEFAULTS.property("push-service", "barrage.push.allowed-origins")))
+                .isEmpty();
+        Rendered listed = Chart.render(c -> c.set("cors.allowedOrigins[0]", "https://embed.example"));
+        assertThat(Repo.list(listed.property("gateway", "barrage.gateway.cors.allowed-origins")))
+                .containsExactly("https://embed.example");
+        assertThat(Repo.list(listed.property("push-service", "barrage.push.allowed-origins")))
+                .containsExactly("https://embed.example");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("renders")
     void theIngressSendsEverythingToTheGatewayAndKeepsWebSocketsOpen(String label, Rendered render) {

@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record PushProperties(
         List<String> allowedOrigins,
         int maxConnections,
+        int maxConnectionsPerAddress,
+        int maxConnectionsPerUser,
         Duration flushInterval,
         int batchSize,
         Duration onlineInterval,
@@ -23,6 +25,7 @@ public record PushProperties(
         Duration replayWindow,
         Duration roomIdle,
         int catchUpLimit,
+        int catchUpPage,
         Duration historyWait,
         Duration feedMaxWait,
         int feedMinBytes) {}

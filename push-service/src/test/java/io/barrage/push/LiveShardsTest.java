@@ -50,12 +50,14 @@ import tools.jackson.databind.node.ObjectNode;
  * Two push shards of two in this JVM (two application contexts on real Kafka), and a stand-in for
  * danmaku-service's history endpoint (danmaku-service itself is a separate Boot application that cannot
  * run in this module's test JVM; its endpoint is tested against MariaDB in danmaku-service's own tests).
- * Shard 1 has a small ring (20 seqs) and a small send buffer (64 KiB), so that resumes reach into history
- * and slow viewers overflow quickly.
+ * Shard 1 has a small ring (20 seqs), a small send buffer (64 KiB) and a small catch-up bound (100 seqs in
+ * pages of 25), so that resumes reach into history and past the bound, and slow viewers overflow quickly.
  */
 class LiveShardsTest {
 
     private static final int PARTITIONS = 12;
+    private static final int CATCH_UP_LIMIT = 100;
+    private static final int CATCH_UP_PAGE = 25;
     private static final JsonMapper json = JsonMapper.builder().build();
     private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -67,6 +69,10 @@ class LiveShardsTest {
     private static final Set<Long> failing = ConcurrentHashMap.newKeySet();
 
     private static final Map<Long, AtomicInteger> historyCalls = new ConcurrentHashMap<>();
+    /** Per video: the largest page asked for, and how many items were handed out in all. */
+    private static final Map<Long, Integer> largestPage = new ConcurrentHashMap<>();
+
+    private static final Map<Long, AtomicInteger> itemsServed = new ConcurrentHashMap<>();
     private static HttpServer history;
     private static final ConfigurableApplicationContext[] shards = new ConfigurableApplicationContext[2];
 
@@ -104,6 +110,8 @@ class LiveShardsTest {
                 "http://127.0.0.1:" + history.getAddress().getPort());
         if (index == 1) {
             props.put("barrage.push.ring-size", 20);
+            props.put("barrage.push.catch-up-limit", CATCH_UP_LIMIT);
+            props.put("barrage.push.catch-up-page", CATCH_UP_PAGE);
             props.put("barrage.push.send-buffer-bytes", 65536);
             // A stuck viewer is let go only after a minute, so a fast viewer held up behind one would show
             // it as a delay of a minute, far past the bound the slow-client test allows (ViewerTest covers
@@ -292,6 +300,51 @@ class LiveShardsTest {
                     .as("asked again once history caught up")
                     .isGreaterThanOrEqualTo(2);
         }
+    }
+
+    /**
+     * A viewer resuming with since=0 on a video this shard has no state for: the shard once read the whole
+     * history into memory (here 500 seqs; in the field a video's lifetime).
+     */
+    @Test
+    void aResumeFromTheStartOfALongHistoryGetsAGapThenTheNewestSeqsOnceInOrderAPageAtATime() throws Exception {
+        long h = videoOwnedBy(1, 26_000);
+        int inHistory = 500;
+        List<ObjectNode> history = new ArrayList<>();
+        for (long seq = 1; seq <= inHistory; seq++) {
+            ObjectNode item = (ObjectNode) json.readTree(created(h, seq, "h" + seq));
+            item.remove("type");
+            item.remove("version");
+            history.add(item);
+        }
+        stored.put(h, history); // in history only: this shard has seen nothing of the video
+
+        Client viewer = connect(1, h, 0L);
+        await(() -> viewer.sawOnline(1));
+        try (KafkaProducer<String, String> producer = PushServiceTest.producer()) {
+            for (long seq = inHistory + 1; seq <= inHistory + 10; seq++) {
+                send(producer, h, created(h, seq, "h" + seq)); // live, while it catches up
+            }
+        }
+        await(() -> !viewer.seqs().isEmpty() && viewer.seqs().getLast() == inHistory + 10);
+
+        assertThat(viewer.gaps()).hasSize(1);
+        JsonNode gap = viewer.gaps().getFirst();
+        assertThat(gap.get("fromSeq").asLong()).isEqualTo(1);
+        assertThat(gap.get("toSeq").asLong()).isEqualTo(inHistory - CATCH_UP_LIMIT);
+        assertThat(viewer.seqs())
+                .as("the newest %d from history, then live, each once, in order", CATCH_UP_LIMIT)
+                .containsExactlyElementsOf(LongStream.rangeClosed(inHistory - CATCH_UP_LIMIT + 1, inHistory + 10)
+                        .boxed()
+                        .toList());
+        int firstDanmakuAt = viewer.frames.indexOf(viewer.frames.stream()
+                .filter(fr -> fr.get("type").asString().equals("danmaku"))
+                .findFirst()
+                .orElseThrow());
+        assertThat(viewer.frames.indexOf(gap)).as("the gap comes first").isLessThan(firstDanmakuAt);
+        // What the shard held at once: one page; what it read: the bound and the first page it asked for.
+        assertThat(largestPage.get(h)).isLessThanOrEqualTo(CATCH_UP_PAGE);
+        assertThat(itemsServed.get(h).get()).isLessThanOrEqualTo(CATCH_UP_LIMIT + CATCH_UP_PAGE);
     }
 
     @Test
@@ -501,6 +554,8 @@ class LiveShardsTest {
                 ObjectNode answer = json.createObjectNode();
                 answer.put("videoId", videoId);
                 answer.putArray("items").addAll(page.subList(0, Math.min(limit, page.size())));
+                largestPage.merge(videoId, limit, Math::max);
+                itemsServed.computeIfAbsent(videoId, v -> new AtomicInteger()).addAndGet(Math.min(limit, page.size()));
                 answer.put("more", page.size() > limit);
                 answer.put("persistedSeq", persisted);
                 answer.put("publishedSeq", published);

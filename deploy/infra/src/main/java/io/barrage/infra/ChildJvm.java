@@ -81,6 +81,11 @@ final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits for the process to end; its exit code. */
+    int waitFor() throws InterruptedException {
+        return process.waitFor();
+    }
+
     long pid() {
         return process.pid();
     }

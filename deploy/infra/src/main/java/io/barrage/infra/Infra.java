@@ -288,6 +288,72 @@ public final class Infra implements AutoCloseable {
     }
 
     /**
+     * Kills the broker at once (SIGKILL), as a crash would; {@link #startKafka()} brings it back. For the
+     * chaos test; the servers are not restarted on their own (see {@link LocalStack}).
+     */
+    public synchronized void killKafka() {
+        started.remove(kafka);
+        kafka.process().kill();
+    }
+
+    /** Kills redis-server at once (SIGKILL); {@link #startRedis()} brings it back from its append-only file. */
+    public synchronized void killRedis() {
+        started.remove(redis);
+        killServer("redis-server", ":" + ports.redis());
+        closeQuietly(redis);
+    }
+
+    /** Kills mariadbd at once (SIGKILL); {@link #startMariaDb()} brings it back (InnoDB recovers its log). */
+    public synchronized void killMariaDb() {
+        started.remove(mariaDb);
+        killServer("mariadbd", "--port=" + ports.mariaDb());
+        closeQuietly(mariaDb);
+    }
+
+    /** The native servers run under a library's process handling: found by their command line. */
+    private static void killServer(String program, String portArgument) {
+        List<ProcessHandle> found = ProcessHandle.current()
+                .descendants()
+                .filter(p -> {
+                    String line = commandLine(p);
+                    return line.contains(program) && line.contains(portArgument);
+                })
+                .toList();
+        if (found.isEmpty()) {
+            throw new IllegalStateException("no " + program + " with " + portArgument + " found");
+        }
+        for (ProcessHandle process : found) {
+            process.destroyForcibly();
+            process.onExit()
+                    .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .join();
+        }
+    }
+
+    /**
+     * The process's command line as the kernel shows it: redis-server rewrites its title to "binary
+     * host:port" without the separators ProcessHandle.Info parses, which then reports no port (as Reaper's
+     * pgrep -f, this reads /proc).
+     */
+    private static String commandLine(ProcessHandle process) {
+        try {
+            byte[] raw = java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+            return new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException | RuntimeException e) {
+            return process.info().commandLine().orElse("");
+        }
+    }
+
+    /** The handle of a server that was killed: its own stop finds nothing to stop, or fails on that. */
+    private static void closeQuietly(AutoCloseable server) {
+        try {
+            server.close();
+        } catch (Exception e) {
+            log.debug("closing the handle of a killed {}: {}", server.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    /**
      * Stops everything fast, for a test JVM's exit: the broker and the S3 store are killed rather than
      * shut down, since their data is thrown away with the folder.
      */

@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * The whole product on one machine: the real servers ({@link Infra}) plus the six services as separate
  * JVMs under the {@code local} profile. {@code deploy/local/up} runs {@link #main}; the end-to-end test
  * runs {@link #start} on other ports.
+ *
+ * <p>Once every service is ready, a service that dies (a crash, {@code kill -9}, the OOM killer) is started
+ * again after 1 s, then 2, 4 … up to 30 s if it keeps dying, and back to 1 s after a minute alive
+ * ({@link Supervisor}), as Kubernetes restarts a crashed container; a service stopped on purpose
+ * ({@link #stop}) stays stopped. The servers ({@link Infra}) are not watched: they are the machine's.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -33,7 +38,10 @@ public final class LocalStack implements AutoCloseable {
 
     private final Options options;
     private volatile Infra infra;
+    /** Each service's current life; guarded by this. */
     private final Map<Service, ChildJvm> services = new EnumMap<>(Service.class);
+    /** Once all are ready: a service that dies is started again with backoff, as Kubernetes would. */
+    private final Supervisor supervisor;
 
     /**
      * @param dataDir where every server and service keeps its data and logs
@@ -58,7 +66,12 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private LocalStack(Options options) {
+        this(options, Supervisor.Backoff.standard());
+    }
+
+    LocalStack(Options options, Supervisor.Backoff restarts) {
         this.options = options;
+        this.supervisor = new Supervisor(restarts);
     }
 
     public static void main(String[] args) throws Exception {
@@ -127,6 +140,13 @@ public final class LocalStack implements AutoCloseable {
             launch(START_ORDER.get(i), jars.get(i));
         }
         awaitReady(readyTimeout());
+        // Only now: a service that cannot start at all fails the start above with its log, rather than
+        // being started again and again.
+        for (int i = 0; i < START_ORDER.size(); i++) {
+            Service service = START_ORDER.get(i);
+            Path jar = jars.get(i);
+            supervisor.supervise(service.id(), child(service), () -> launch(service, jar));
+        }
     }
 
     /** Long enough for two cores; a machine busy with other work can give itself more. */
@@ -148,7 +168,7 @@ public final class LocalStack implements AutoCloseable {
         return List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     }
 
-    private synchronized void launch(Service service, Path jar) throws IOException {
+    private synchronized ChildJvm launch(Service service, Path jar) throws IOException {
         Path cds = Files.createDirectories(options.dataDir().resolve("cds"));
         List<String> command = new java.util.ArrayList<>();
         command.add(ChildJvm.javaExecutable().toString());
@@ -175,6 +195,11 @@ public final class LocalStack implements AutoCloseable {
                 options.dataDir().resolve("logs").resolve(service.id() + ".log"));
         services.put(service, child);
         log.info("started {} (pid {}) on port {}", service.id(), child.pid(), options.port(service));
+        return child;
+    }
+
+    private synchronized ChildJvm child(Service service) {
+        return services.get(service);
     }
 
     /** Everything a service needs that differs per machine or per run; the rest is in its application.yml. */
@@ -188,6 +213,16 @@ public final class LocalStack implements AutoCloseable {
         }
         if (service == Service.GATEWAY) {
             props.put("management.server.port", Integer.toString(options.gatewayManagementPort()));
+        }
+        // One list of browser origins for the gateway's CORS check and push-service's own (as the chart's
+        // cors.allowedOrigins): a shard never allows an origin the gateway refuses.
+        String origins = System.getenv("BARRAGE_CORS_ALLOWED_ORIGINS");
+        if (origins != null && !origins.isBlank()) {
+            if (service == Service.GATEWAY) {
+                props.put("barrage.gateway.cors.allowed-origins", origins.trim());
+            } else if (service == Service.PUSH) {
+                props.put("barrage.push.allowed-origins", origins.trim());
+            }
         }
         props.putAll(options.extraProperties());
         return props;
@@ -204,7 +239,7 @@ public final class LocalStack implements AutoCloseable {
         List<Service> pending = new ArrayList<>(START_ORDER);
         while (!pending.isEmpty()) {
             for (Service service : List.copyOf(pending)) {
-                ChildJvm child = services.get(service);
+                ChildJvm child = child(service);
                 if (!child.isAlive()) {
                     throw new IllegalStateException(
                             service.id() + " exited during start; last lines of " + child.log() + ":\n" + child.tail());
@@ -247,16 +282,49 @@ public final class LocalStack implements AutoCloseable {
         return infra;
     }
 
-    /** Stops one service (SIGTERM), for tests of what happens when it is gone. */
-    public synchronized void stop(Service service) {
-        ChildJvm child = services.remove(service);
+    /** Stops one service (SIGTERM), for tests of what happens when it is gone; it is not started again. */
+    public void stop(Service service) {
+        supervisor.release(service.id()); // first, and without this stack's lock, which a restart takes
+        ChildJvm child;
+        synchronized (this) {
+            child = services.remove(service);
+        }
         if (child != null) {
             child.close();
         }
     }
 
+    /**
+     * Kills one service at once (SIGKILL, as a crash or the kernel's OOM killer would): the stack starts it
+     * again after its backoff. For the chaos test.
+     */
+    public void kill(Service service) {
+        ChildJvm child = child(service);
+        if (child != null) {
+            child.kill();
+        }
+    }
+
+    /** The process id of the service's current life, or -1. */
+    public long pid(Service service) {
+        ChildJvm child = child(service);
+        return child == null ? -1 : child.pid();
+    }
+
+    /** Whether the service answers its readiness probe now. */
+    public boolean ready(Service service) {
+        return ready(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(), managementPort(service));
+    }
+
+    /** How many times the stack has started the service again after it died. */
+    public int restarts(Service service) {
+        return supervisor.restartDelays(service.id()).size();
+    }
+
     @Override
     public void close() {
+        supervisor.close(); // nothing is started again from here on
         // Services first, in parallel (each drains its work on SIGTERM), then the servers under them.
         List<Thread> stopping = new ArrayList<>();
         List<ChildJvm> children;

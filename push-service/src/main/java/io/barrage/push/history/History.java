@@ -23,24 +23,30 @@ import tools.jackson.databind.json.JsonMapper;
  * is short of what we need we ask again for up to {@code history-wait}. What is still missing then, what
  * lies further back than {@code catch-up-limit} seqs, or everything when danmaku-service cannot be asked
  * (down, failing, circuit open) comes back as a gap, which the viewer is told about.
+ *
+ * <p>The catch-up is bounded in work and in memory: at most {@code catch-up-limit} seqs are read, in pages of
+ * {@code catch-up-page}, each handed to the viewer's queue (which waits while the viewer is slow) before the
+ * next is asked for. A {@code since=0} on a video this shard has no recent state for once read the whole
+ * history into one list.
  */
 @Component
 public class History {
 
     private static final Logger log = LoggerFactory.getLogger(History.class);
-    private static final int PAGE = 1000;
     private static final long RETRY_MILLIS = 200;
 
     private final DanmakuHistoryClient client;
     private final JsonMapper json;
     private final CircuitBreaker circuitBreaker;
     private final int catchUpLimit;
+    private final int pageSize;
     private final long waitNanos;
 
     History(DanmakuHistoryClient client, JsonMapper json, PushProperties properties) {
         this.client = client;
         this.json = json;
         this.catchUpLimit = properties.catchUpLimit();
+        this.pageSize = properties.catchUpPage();
         this.waitNanos = properties.historyWait().toNanos();
         // After half of at least five recent calls failed, stop asking for 10 s: resumes then get their gap
         // at once instead of each waiting out the Feign timeouts.
@@ -56,40 +62,50 @@ public class History {
     }
 
     /**
-     * The seqs (since, until] as far as history has them. {@code skipped*}: a range before the items that was
-     * not fetched (too far back); {@code missing*}: a range after them that history could not give. 0 = none;
-     * {@code missingTo} is 0 also when the end is not known.
+     * Where a catch-up goes, page by page: this class never holds more than one page of items, however long
+     * the video's history.
      */
-    public record Missed(long skippedFrom, long skippedTo, List<Item> items, long missingFrom, long missingTo) {}
+    public interface Sink {
 
-    /** {@code until} -1: this shard does not know the video's last seq; take danmaku-service's. */
-    public Missed since(long videoId, long since, long until) {
-        long skippedFrom = 0;
-        long skippedTo = 0;
-        long from = since;
-        if (until > 0 && until - since > catchUpLimit) {
-            skippedFrom = since + 1;
-            skippedTo = until - catchUpLimit;
-            from = skippedTo;
-        }
-        List<Item> items = new ArrayList<>();
+        /** The next items, in seq order; false when the viewer is gone and the catch-up should stop. */
+        boolean items(List<Item> items) throws InterruptedException;
+
+        /** Seqs {@code fromSeq..toSeq} will not come; {@code toSeq} 0 when the end is not known. */
+        void gap(long fromSeq, long toSeq);
+    }
+
+    /**
+     * Sends the seqs (since, until] to the sink as far as history has them, at most {@code catch-up-limit} of
+     * them: what lies further back comes first as a gap. What history could not give after that comes last
+     * as a gap. {@code until} -1: this shard does not know the video's last seq; take danmaku-service's
+     * (then the bound is applied once the first page tells it). False when the sink gave up.
+     */
+    public boolean since(long videoId, long since, long until, Sink sink) throws InterruptedException {
+        long from = until > 0 ? bound(since, until, sink) : since;
         long target = until;
         long deadline = System.nanoTime() + waitNanos;
         while (true) {
             DanmakuHistoryClient.Since page;
             try {
                 long after = from;
-                page = circuitBreaker.executeSupplier(() -> client.since(videoId, after, PAGE));
+                page = circuitBreaker.executeSupplier(() -> client.since(videoId, after, pageSize));
             } catch (RuntimeException e) {
                 log.warn("history of video {} after seq {} unavailable: {}", videoId, from, e.toString());
-                return new Missed(skippedFrom, skippedTo, items, from + 1, Math.max(0, target));
+                sink.gap(from + 1, Math.max(0, target));
+                return true;
             }
             if (target < 0) {
                 target = page.publishedSeq();
                 if (target <= since) {
-                    return new Missed(0, 0, items, 0, 0);
+                    return true;
+                }
+                long bounded = bound(since, target, sink);
+                if (bounded != from) {
+                    from = bounded; // this page lies before the bound: ask again from there
+                    continue;
                 }
             }
+            List<Item> items = new ArrayList<>(page.items().size());
             boolean reached = false;
             for (JsonNode node : page.items()) {
                 Item item = item(node);
@@ -103,8 +119,11 @@ public class History {
                 items.add(item);
                 from = item.seq();
             }
+            if (!items.isEmpty() && !sink.items(items)) {
+                return false;
+            }
             if (reached || from >= target || (!page.more() && page.persistedSeq() >= target)) {
-                return new Missed(skippedFrom, skippedTo, items, 0, 0);
+                return true;
             }
             if (page.more()) {
                 continue;
@@ -116,15 +135,24 @@ public class History {
                         videoId,
                         complete,
                         target);
-                return new Missed(skippedFrom, skippedTo, items, complete + 1, target);
+                sink.gap(complete + 1, target);
+                return true;
             }
-            try {
-                Thread.sleep(RETRY_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Missed(skippedFrom, skippedTo, items, from + 1, Math.max(0, target));
-            }
+            Thread.sleep(RETRY_MILLIS);
         }
+    }
+
+    /**
+     * Where a catch-up of (since, until] starts: at {@code since}, or {@code catch-up-limit} seqs before
+     * {@code until}, the older ones then told to the sink as a gap.
+     */
+    private long bound(long since, long until, Sink sink) {
+        if (until - since <= catchUpLimit) {
+            return since;
+        }
+        long skippedTo = until - catchUpLimit;
+        sink.gap(since + 1, skippedTo);
+        return skippedTo;
     }
 
     private Item item(JsonNode node) {

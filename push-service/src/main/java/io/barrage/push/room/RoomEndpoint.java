@@ -15,11 +15,14 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -27,10 +30,12 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -55,9 +60,11 @@ import tools.jackson.databind.node.ObjectNode;
  * in a video id and {@code since} (if given) is a seq (a whole number, 0 or more), 421 (Misdirected Request)
  * with the owner's index in {@code X-Barrage-Shard} if another shard serves the video (during a rollout a
  * viewer may reach the wrong shard, and must be told rather than silently served nothing), 403 for an origin
- * not allowed, 426 for a plain HTTP request or another WebSocket version than 13, 400 for an upgrade without
- * a key, and 503 (code {@code shard-full}, with Retry-After) once the
- * shard holds {@code max-connections} viewers.
+ * not allowed (checked here only for a connection that did not come through the gateway, which checks it
+ * itself), 426 for a plain HTTP request or another WebSocket version than 13, 400 for an upgrade without
+ * a key, 429 (code {@code too-many-connections}, with Retry-After) once the client's address or user holds
+ * as many viewers on this shard as {@link ConnectionCaps} allows, and 503 (code {@code shard-full}, with
+ * Retry-After) once the shard holds {@code max-connections} viewers.
  *
  * <p>Clients have nothing to say; a text message only proves they are alive. Input is limited: a message
  * over {@code max-client-message-bytes} closes with 1009 (too big; a single frame that size is refused by
@@ -70,6 +77,9 @@ class RoomEndpoint implements WebFilter {
 
     static final String PATH_PREFIX = "/ws/v1/videos/";
     static final String SHARD_HEADER = "X-Barrage-Shard";
+    static final String CLIENT_IP = "X-Client-Ip";
+    /** A capped client frees a place only by closing a connection; a few seconds is the soonest worth trying. */
+    private static final String RETRY_AFTER_SECONDS = "10";
 
     private static final Logger log = LoggerFactory.getLogger(RoomEndpoint.class);
     /** A video id or a seq: digits that fit a long. */
@@ -80,8 +90,13 @@ class RoomEndpoint implements WebFilter {
     /** A viewer closed with a code gets this long to take the close frame before the connection is cut. */
     private static final long CLOSE_GRACE_SECONDS = 5;
 
+    /** IPv4 or IPv6 text, as the gateway writes {@code X-Client-Ip}; anything else is not an address. */
+    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
+
     private final Rooms rooms;
     private final Shards shards;
+    private final ConnectionCaps caps;
+    private final byte[] serviceToken;
     private final JsonMapper json;
     private final CorsConfiguration origins = new CorsConfiguration();
     private final int maxMessageBytes;
@@ -89,11 +104,20 @@ class RoomEndpoint implements WebFilter {
     private final int maxConnections;
     private final WebsocketServerSpec spec;
 
-    RoomEndpoint(Rooms rooms, Shards shards, JsonMapper json, PushProperties properties) {
+    RoomEndpoint(
+            Rooms rooms,
+            Shards shards,
+            ConnectionCaps caps,
+            JsonMapper json,
+            PushProperties properties,
+            @Value("${barrage.service-token}") String serviceToken) {
         this.rooms = rooms;
         this.shards = shards;
+        this.caps = caps;
+        this.serviceToken = serviceToken.getBytes(StandardCharsets.UTF_8);
         this.json = json;
-        this.origins.setAllowedOriginPatterns(properties.allowedOrigins());
+        this.origins.setAllowedOriginPatterns(
+                properties.allowedOrigins() == null ? List.of() : properties.allowedOrigins());
         this.maxMessageBytes = properties.maxClientMessageBytes();
         this.maxMessagesPerSecond = properties.maxClientMessagesPerSecond();
         this.maxConnections = properties.maxConnections();
@@ -136,8 +160,8 @@ class RoomEndpoint implements WebFilter {
             response.getHeaders().set(SHARD_HEADER, Integer.toString(owner));
             return write(exchange, wrongShard(videoId, owner));
         }
-        String origin = headers.getOrigin();
-        if (origin != null && origins.checkOrigin(origin) == null) {
+        boolean viaGateway = fromGateway(headers);
+        if (!viaGateway && !originAllowed(exchange)) {
             return problem(exchange, HttpStatus.FORBIDDEN, "origin-not-allowed", "This origin may not open rooms.");
         }
         if (!"websocket".equalsIgnoreCase(headers.getUpgrade())) {
@@ -160,7 +184,25 @@ class RoomEndpoint implements WebFilter {
             return problem(
                     exchange, HttpStatus.BAD_REQUEST, "invalid-request", "The upgrade has no Sec-WebSocket-Key.");
         }
+        ConnectionCaps.Admission admission =
+                caps.admit(clientAddress(exchange, viaGateway), userId(headers, viaGateway));
+        if (admission.lease() == null) {
+            response.getHeaders().set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            return problem(
+                    exchange,
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "too-many-connections",
+                    admission.refusal() == ConnectionCaps.Refusal.USER
+                            ? "This account has as many live connections open as it may; close one first."
+                            : "This address has as many live connections open as it may; close one first.");
+        }
+        ConnectionCaps.Lease lease = admission.lease();
+        if (ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()) instanceof Connection connection) {
+            // Given back when the connection ends, however it ends (also if the upgrade below fails).
+            connection.channel().closeFuture().addListener(closed -> lease.release());
+        }
         if (rooms.connections() >= maxConnections) {
+            lease.release();
             response.getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
             return problem(
                     exchange,
@@ -174,11 +216,62 @@ class RoomEndpoint implements WebFilter {
         HttpServerResponse nettyResponse = ServerHttpResponseDecorator.getNativeResponse(response);
         // Committing first runs WebFlux's before-commit actions (the request id header) on the 101.
         return response.setComplete()
-                .then(Mono.defer(
-                        () -> nettyResponse.sendWebsocket((in, out) -> serve(in, out, video, after, requestId), spec)));
+                .then(Mono.defer(() ->
+                        nettyResponse.sendWebsocket((in, out) -> serve(in, out, video, after, requestId, lease), spec)))
+                .doOnError(error -> lease.release());
     }
 
-    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, long videoId, Long since, String requestId) {
+    /**
+     * A request the gateway passed on: it carries the service credential. The gateway has then checked the
+     * origin against its allow-list and decided the client's address and user.
+     */
+    private boolean fromGateway(HttpHeaders headers) {
+        String token = headers.getFirst("X-Service-Token");
+        return token != null && MessageDigest.isEqual(serviceToken, token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A connection straight to this shard: no Origin (not a browser), the shard's own origin, or one of
+     * {@code allowed-origins}, which defaults to none, as the gateway's CORS allow-list does.
+     */
+    private boolean originAllowed(ServerWebExchange exchange) {
+        String origin = exchange.getRequest().getHeaders().getOrigin();
+        if (origin == null) {
+            return true;
+        }
+        try {
+            return !CorsUtils.isCorsRequest(exchange.getRequest()) || origins.checkOrigin(origin) != null;
+        } catch (IllegalArgumentException malformed) {
+            return false; // an Origin that is no URL is no allowed origin
+        }
+    }
+
+    private static String clientAddress(ServerWebExchange exchange, boolean viaGateway) {
+        String vouched = exchange.getRequest().getHeaders().getFirst(CLIENT_IP);
+        if (viaGateway && vouched != null && ADDRESS.matcher(vouched).matches()) {
+            return vouched;
+        }
+        java.net.InetSocketAddress peer = exchange.getRequest().getRemoteAddress();
+        return peer == null || peer.getAddress() == null
+                ? "unknown"
+                : peer.getAddress().getHostAddress();
+    }
+
+    private static Long userId(HttpHeaders headers, boolean viaGateway) {
+        String userId = headers.getFirst("X-User-Id");
+        if (!viaGateway || userId == null || !WHOLE_NUMBER.matcher(userId).matches()) {
+            return null; // a malformed identity is no identity
+        }
+        return Long.parseLong(userId);
+    }
+
+    private Mono<Void> serve(
+            WebsocketInbound in,
+            WebsocketOutbound out,
+            long videoId,
+            Long since,
+            String requestId,
+            ConnectionCaps.Lease lease) {
         Connection[] connection = new Connection[1];
         in.withConnection(c -> connection[0] = c);
         Channel channel = connection[0].channel();
@@ -189,7 +282,10 @@ class RoomEndpoint implements WebFilter {
         return in.receiveFrames()
                 .doOnNext(frame -> received(viewer, frame))
                 .then()
-                .doFinally(signal -> rooms.leave(viewer));
+                .doFinally(signal -> {
+                    lease.release();
+                    rooms.leave(viewer);
+                });
     }
 
     private void received(Viewer viewer, WebSocketFrame frame) {

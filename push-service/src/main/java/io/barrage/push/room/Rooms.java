@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.Channel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -110,17 +111,20 @@ public class Rooms implements SmartLifecycle {
     private void catchUp(Viewer viewer, Room.CatchUp plan) {
         try {
             if (plan.until() < 0 || plan.until() > plan.since()) {
-                History.Missed missed = history.since(viewer.videoId(), plan.since(), plan.until());
-                if (missed.skippedFrom() != 0) {
-                    gaps.increment();
-                    viewer.catchUpGap(missed.skippedFrom(), missed.skippedTo());
-                }
-                if (!sendAll(viewer, missed.items())) {
+                boolean stayed = history.since(viewer.videoId(), plan.since(), plan.until(), new History.Sink() {
+                    @Override
+                    public boolean items(List<Item> items) throws InterruptedException {
+                        return sendAll(viewer, items);
+                    }
+
+                    @Override
+                    public void gap(long fromSeq, long toSeq) {
+                        gaps.increment();
+                        viewer.catchUpGap(fromSeq, toSeq);
+                    }
+                });
+                if (!stayed) {
                     return;
-                }
-                if (missed.missingFrom() != 0) {
-                    gaps.increment();
-                    viewer.catchUpGap(missed.missingFrom(), missed.missingTo());
                 }
             }
             if (!sendAll(viewer, plan.ring())) {
@@ -139,7 +143,7 @@ public class Rooms implements SmartLifecycle {
         }
     }
 
-    private boolean sendAll(Viewer viewer, java.util.List<Item> items) throws InterruptedException {
+    private boolean sendAll(Viewer viewer, List<Item> items) throws InterruptedException {
         int batch = properties.batchSize();
         for (int i = 0; i < items.size(); i += batch) {
             if (!viewer.catchUp(Frames.danmaku(items.subList(i, Math.min(items.size(), i + batch))))) {
