@@ -45,6 +45,10 @@ class ChaosTest {
     private static final int VIEWERS = 3;
     /** Load between kills, so every component is killed under a flowing stream and leaves after it recovered. */
     private static final Duration SETTLE = Duration.ofSeconds(4);
+    /** A viewer that hears nothing for this long (not even the 5-second online count) reconnects. */
+    private static final Duration SILENCE = Duration.ofSeconds(15);
+
+    private final AtomicLong silentDrops = new AtomicLong();
 
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
@@ -61,10 +65,21 @@ class ChaosTest {
         LocalStack stack = E2eStack.get();
         Client client = new Client(E2eStack.gatewayUrl());
         String owner = registerAndLogin(client, "chaos_owner");
-        Client.Response created = client.upload(
-                owner, "chaos.mp4", "video/mp4", Mp4.of(60_000, 160, 120, 100_000), Map.of("title", "chaos"));
+        byte[] clip;
+        try (var in = ChaosTest.class.getResourceAsStream("/testcard.mp4")) {
+            clip = in.readAllBytes();
+        }
+        Client.Response created = client.upload(owner, "chaos.mp4", "video/mp4", clip, Map.of("title", "chaos"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         long videoId = created.json().path("id").asLong();
+        // danmaku need a playable video: the first rung of the ladder
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> "READY"
+                        .equals(client.get("/api/v1/videos/" + videoId, owner)
+                                .json()
+                                .path("status")
+                                .asString()));
 
         List<String> senderTokens = new ArrayList<>();
         for (int i = 0; i < SENDERS; i++) {
@@ -130,10 +145,16 @@ class ChaosTest {
         outages.forEach((name, outage) -> System.out.printf(
                 "chaos: %-16s down %5.1f s (kill to ready), longest pause between acknowledgements %5.1f s%n",
                 name, outage.downSeconds, outage.ackPauseSeconds));
+        System.out.printf("chaos: viewers replaced %d silent connections%n", silentDrops.get());
         for (ResumingViewer viewer : viewers) {
+            TreeSet<Long> missing = new TreeSet<>(acked.keySet());
+            missing.removeAll(viewer.seqs);
             System.out.printf(
-                    "chaos: viewer %s saw %d seqs, %d gap frames%n",
-                    viewer.token == null ? "anonymous" : "signed in", viewer.seqs.size(), viewer.gaps.size());
+                    "chaos: viewer %s saw %d seqs, %d gap frames, missing %s%n",
+                    viewer.token == null ? "anonymous" : "signed in",
+                    viewer.seqs.size(),
+                    viewer.gaps.size(),
+                    missing.size() > 20 ? missing.size() + " seqs from " + missing.first() : missing);
         }
 
         assertThat(acknowledged.get()).as("the load went on").isGreaterThan(50);
@@ -215,7 +236,7 @@ class ChaosTest {
         int n = 0;
         while (running) {
             String key = UUID.randomUUID().toString();
-            String body = "{\"text\":\"chaos " + name + " " + (++n) + "\",\"playbackMs\":" + (n % 60) * 1000 + "}";
+            String body = "{\"text\":\"chaos " + name + " " + (++n) + "\",\"playbackMs\":" + (n % 12) * 1000 + "}";
             boolean first = true;
             while (true) {
                 if (!first) {
@@ -318,6 +339,7 @@ class ChaosTest {
         private volatile WebSocket socket;
         private Thread loop;
         private final Object dropped = new Object();
+        private volatile long lastFrameAt = System.nanoTime();
 
         ResumingViewer(String gatewayUrl, long videoId, String token) {
             this.url = gatewayUrl.replace("http", "ws") + "/ws/v1/videos/" + videoId;
@@ -359,9 +381,17 @@ class ChaosTest {
                     }
                     first = false;
                     connected = true;
+                    lastFrameAt = System.nanoTime();
                     synchronized (dropped) {
                         while (connected && !stopped) {
                             dropped.wait(1000);
+                            // as the web client does: the shard sends the online count every 5 s, so a
+                            // connection silent for 15 s is dead (a half-open proxy leg) and is replaced
+                            if (System.nanoTime() - lastFrameAt > SILENCE.toNanos()) {
+                                silentDrops.incrementAndGet();
+                                socket.abort();
+                                connected = false;
+                            }
                         }
                     }
                 } catch (InterruptedException e) {
@@ -387,6 +417,7 @@ class ChaosTest {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastFrameAt = System.nanoTime();
             synchronized (partial) {
                 partial.append(data);
                 if (last) {
