@@ -131,7 +131,11 @@ test('the live connection reconnects after a close, reports it, and asks for wha
   const live = new LiveConnection({
     url: (reconnect) => (reconnect ? 'ws://x/ws?since=7' : 'ws://x/ws'),
     WebSocketImpl: FakeSocket,
-    timers: { setTimeout: (fn, ms) => timers.push({ fn, ms }) && timers.length, clearTimeout: () => {} },
+    // the silence watchdog's timers (15 s) are not the backoff under test here
+    timers: {
+      setTimeout: (fn, ms) => (ms === 15000 ? 0 : timers.push({ fn, ms }) && timers.length),
+      clearTimeout: () => {},
+    },
     random: () => 0,
     onState: (s) => states.push(s),
     onFrame: (f) => frames.push(f),
@@ -153,4 +157,55 @@ test('the live connection reconnects after a close, reports it, and asks for wha
   assert.equal(frames.length, 1);
   live.close();
   assert.equal(states.at(-1), 'closed');
+});
+
+test('a live connection that hears nothing for 15 s is replaced and resumes with since', () => {
+  const sockets = [];
+  class FakeSocket {
+    constructor(url) {
+      this.url = url;
+      this.closed = null;
+      sockets.push(this);
+    }
+    close(code) {
+      this.closed = code;
+    }
+  }
+  let clock = 0;
+  const pending = [];
+  const states = [];
+  new LiveConnection({
+    url: (reconnect) => (reconnect ? 'ws://x/ws?since=3' : 'ws://x/ws'),
+    WebSocketImpl: FakeSocket,
+    timers: {
+      setTimeout: (fn, ms) => pending.push({ fn, at: clock + ms }),
+      clearTimeout: (id) => {
+        if (pending[id - 1]) pending[id - 1].fn = () => {};
+      },
+    },
+    now: () => clock,
+    random: () => 0,
+    onState: (s) => states.push(s),
+  }).start();
+  const runUntil = (t) => {
+    clock = t;
+    for (const timer of pending.filter((p) => p.at <= t)) {
+      pending.splice(pending.indexOf(timer), 1, { fn: () => {}, at: Infinity });
+      timer.fn();
+    }
+  };
+  sockets[0].onopen();
+  clock = 10000;
+  sockets[0].onmessage({ data: '{"type":"online","count":1}' }); // heard at 10 s
+  runUntil(15000); // 5 s of silence only: kept
+  assert.equal(sockets[0].closed, null);
+  assert.equal(sockets.length, 1);
+  runUntil(25000); // 15 s of silence: replaced without waiting for a close event
+  assert.equal(sockets[0].closed, 4000);
+  assert.equal(states.at(-1), 'reconnecting');
+  runUntil(26000); // the backoff (250 ms) has run
+  assert.equal(sockets.length, 2);
+  assert.equal(sockets[1].url, 'ws://x/ws?since=3');
+  sockets[0].onclose(); // a late close of the old socket changes nothing
+  assert.equal(sockets.length, 2);
 });

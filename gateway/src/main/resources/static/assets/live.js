@@ -34,8 +34,14 @@ export class LiveConnection {
     WebSocketImpl = globalThis.WebSocket,
     timers = globalThis,
     random = Math.random,
+    now = () => Date.now(),
+    // the shard sends the online count every 5 s: a connection silent this long is dead (a half-open
+    // leg behind a proxy that died) and is replaced, resuming with since
+    silenceMs = 15000,
   }) {
-    Object.assign(this, { url, onFrame, onState, onReconnected, WebSocketImpl, timers, random });
+    Object.assign(this, { url, onFrame, onState, onReconnected, WebSocketImpl, timers, random, now, silenceMs });
+    this.watchdog = null;
+    this.lastHeard = 0;
     this.attempt = 0;
     this.socket = null;
     this.timer = null;
@@ -61,6 +67,7 @@ export class LiveConnection {
     this.stopped = true;
     if (this.timer != null) this.timers.clearTimeout(this.timer);
     this.timer = null;
+    this.#disarm();
     const socket = this.socket;
     this.socket = null;
     if (socket) socket.close(1000, 'bye');
@@ -81,12 +88,15 @@ export class LiveConnection {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.attempt = 0;
+      this.lastHeard = this.now();
+      this.#arm(socket, this.silenceMs);
       this.onState('open', {});
       if (this.everOpened) this.onReconnected();
       this.everOpened = true;
     };
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
+      this.lastHeard = this.now();
       const frame = parseFrame(event.data);
       if (frame) this.onFrame(frame);
     };
@@ -96,8 +106,35 @@ export class LiveConnection {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.#disarm();
       if (!this.stopped) this.#scheduleReconnect();
     };
+  }
+
+  #arm(socket, delayMs) {
+    this.#disarm();
+    this.watchdog = this.timers.setTimeout(() => {
+      this.watchdog = null;
+      if (this.socket !== socket || this.stopped) return;
+      const silent = this.now() - this.lastHeard;
+      if (silent < this.silenceMs) {
+        this.#arm(socket, this.silenceMs - silent);
+        return;
+      }
+      // do not wait for a close event a dead connection may never deliver
+      this.socket = null;
+      try {
+        socket.close(4000, 'silent');
+      } catch {
+        // already closing
+      }
+      this.#scheduleReconnect();
+    }, delayMs);
+  }
+
+  #disarm() {
+    if (this.watchdog != null) this.timers.clearTimeout(this.watchdog);
+    this.watchdog = null;
   }
 
   #scheduleReconnect() {
