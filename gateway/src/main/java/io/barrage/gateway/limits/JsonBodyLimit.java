@@ -1,6 +1,7 @@
 package io.barrage.gateway.limits;
 
 import io.barrage.gateway.edge.Problems;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationContext;
@@ -24,6 +25,12 @@ import reactor.core.publisher.Mono;
  * Every body except a video upload is a small JSON document, so anything bigger is refused at the edge
  * with 413 {@code payload-too-large} before a service has to read it. A declared length is checked up
  * front; a chunked body is counted as it streams and cut off at the limit.
+ *
+ * <p>Such a body must also arrive whole within {@code barrage.gateway.json-body-read-time} of the
+ * gateway starting to read it, else 408 {@code request-timeout}: {@link
+ * io.barrage.gateway.edge.RequestBodyTimeout} bounds silence only, so a 60 KB body trickled at 2 KB/s
+ * (a byte every half second never falls silent) would otherwise hold a proxied request and a service
+ * thread for half a minute. Uploads are exempt: they are large, and video-service bounds them.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
@@ -33,10 +40,18 @@ class JsonBodyLimit implements WebFilter {
     private static final String RESUMABLE_PREFIX = "/api/v1/uploads/";
 
     private final long maxBytes;
+    private final long readTimeNanos;
     private final ApplicationContext publicContext;
 
-    JsonBodyLimit(@Value("${barrage.gateway.max-json-body:64KB}") DataSize maxBody, ApplicationContext publicContext) {
+    JsonBodyLimit(
+            @Value("${barrage.gateway.max-json-body:64KB}") DataSize maxBody,
+            @Value("${barrage.gateway.json-body-read-time}") Duration readTime,
+            ApplicationContext publicContext) {
+        if (readTime.isZero() || readTime.isNegative()) {
+            throw new IllegalStateException("barrage.gateway.json-body-read-time must be a positive duration");
+        }
         this.maxBytes = maxBody.toBytes();
+        this.readTimeNanos = readTime.toNanos();
         this.publicContext = publicContext;
     }
 
@@ -50,20 +65,24 @@ class JsonBodyLimit implements WebFilter {
         if (declared > maxBytes) {
             return tooLarge(exchange);
         }
-        if (declared >= 0) {
-            return chain.filter(exchange);
-        }
         ServerHttpRequest counted = new ServerHttpRequestDecorator(request) {
             @Override
             public Flux<DataBuffer> getBody() {
-                AtomicLong seen = new AtomicLong();
-                return super.getBody().handle((buffer, sink) -> {
-                    if (seen.addAndGet(buffer.readableByteCount()) > maxBytes) {
-                        org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
-                        sink.error(new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE));
-                    } else {
-                        sink.next(buffer);
-                    }
+                return Flux.defer(() -> {
+                    AtomicLong seen = new AtomicLong();
+                    long deadline = System.nanoTime() + readTimeNanos;
+                    return super.getBody().handle((buffer, sink) -> {
+                        if (seen.addAndGet(buffer.readableByteCount()) > maxBytes) {
+                            org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
+                            sink.error(new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE));
+                        } else if (System.nanoTime() - deadline > 0) {
+                            org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
+                            sink.error(new ResponseStatusException(
+                                    HttpStatus.REQUEST_TIMEOUT, "the request body took too long to arrive"));
+                        } else {
+                            sink.next(buffer);
+                        }
+                    });
                 });
             }
         };

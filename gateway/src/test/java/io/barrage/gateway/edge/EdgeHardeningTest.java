@@ -58,6 +58,7 @@ class EdgeHardeningTest {
         registry.add("barrage.gateway.csp.media-origins[0]", () -> MEDIA_ORIGIN);
         // short, so a test can outwait it; the default is 20 s
         registry.add("barrage.gateway.request-read-timeout", () -> "2s");
+        registry.add("barrage.gateway.json-body-read-time", () -> "4s");
         // as in a pod: Spring Boot then believes forwarded headers unless told not to
         registry.add("spring.main.cloud-platform", () -> "kubernetes");
         // a cold gateway on a busy machine: the identity must not depend on a 2 s session check
@@ -289,6 +290,45 @@ class EdgeHardeningTest {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             // cut off well before the 20 s this socket would wait, and never handed to the service
             assertThat(took).isLessThan(Duration.ofSeconds(15));
+            assertThat(answer)
+                    .satisfiesAnyOf(
+                            a -> assertThat(a).isEmpty(), a -> assertThat(a).startsWith("HTTP/1.1 408"));
+        }
+    }
+
+    /**
+     * The issue's trickle: a 60 KB body sent 2 KB a second never falls silent for the read timeout, yet must
+     * not hold a proxied request for half a minute; it is cut off once the whole-body time has passed.
+     */
+    @Test
+    void aBodyTrickledWithoutEverFallingSilentIsCutOffAfterTheWholeBodyTime() throws Exception {
+        String head = "POST /api/v1/videos/1/danmaku HTTP/1.1\r\nHost: gateway\r\n"
+                + "Authorization: Bearer user-1\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.write("{\"text\":\"".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            byte[] chunk = "x".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+            int sent = 9;
+            try {
+                // 2 KB/s, in half-second steps: never silent for the 2 s read timeout
+                while (sent + chunk.length < 60_000 && socket.getInputStream().available() == 0) {
+                    out.write(chunk);
+                    out.flush();
+                    sent += chunk.length;
+                    Thread.sleep(500);
+                }
+            } catch (IOException closed) {
+                // the gateway cut the connection while the client was still writing: what we want
+            }
+            String answer = readAll(socket.getInputStream());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            // the whole body would take 30 s: cut off long before it, never handed whole to the service
+            assertThat(sent).as("bytes sent before the cut").isLessThan(60_000 - chunk.length);
+            assertThat(took).isLessThan(Duration.ofSeconds(25));
             assertThat(answer)
                     .satisfiesAnyOf(
                             a -> assertThat(a).isEmpty(), a -> assertThat(a).startsWith("HTTP/1.1 408"));
