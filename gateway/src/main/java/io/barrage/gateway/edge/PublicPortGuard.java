@@ -45,7 +45,11 @@ class PublicPortGuard implements WebFilter {
                 continue;
             }
             String value = segment.valueToMatch();
-            if (value.equals(".") || value.equals("..") || value.contains("/") || value.contains("\\")) {
+            if (value.equals(".")
+                    || value.equals("..")
+                    || value.contains("/")
+                    || value.contains("\\")
+                    || !decodesCleanly(segment.value())) {
                 return Problems.write(exchange, HttpStatus.BAD_REQUEST, "invalid-path", "The path is not allowed.");
             }
             if (first) {
@@ -57,5 +61,45 @@ class PublicPortGuard implements WebFilter {
             }
         }
         return chain.filter(exchange);
+    }
+
+    /**
+     * A segment whose percent-encoding is not UTF-8 ({@code %FF}, an encoded surrogate) or decodes to a
+     * control character ({@code %00}): no resource has such a name, and the services' Tomcat would refuse
+     * it with an HTML page of its own instead of a problem.
+     */
+    static boolean decodesCleanly(String raw) {
+        if (raw.indexOf('%') < 0) {
+            return true;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length()) {
+                    return false;
+                }
+                int high = Character.digit(raw.charAt(i + 1), 16);
+                int low = Character.digit(raw.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    return false;
+                }
+                bytes.write(high * 16 + low);
+                i += 2;
+            } else {
+                bytes.writeBytes(String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            String decoded = java.nio.charset.StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+            return decoded.codePoints().noneMatch(Character::isISOControl);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 }

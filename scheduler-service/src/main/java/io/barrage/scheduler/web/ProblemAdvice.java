@@ -43,6 +43,19 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "A parameter is not valid UTF-8.");
     }
 
+    /**
+     * A Content-Type of multipart/form-data without a usable boundary, or a Content-Type or Accept header
+     * that is not a media type at all ({@code application/json;q=x}): the client's fault, not a 500.
+     */
+    @ExceptionHandler({
+        org.springframework.web.multipart.MultipartException.class,
+        org.springframework.util.InvalidMimeTypeException.class,
+        org.springframework.http.InvalidMediaTypeException.class
+    })
+    ResponseEntity<ProblemDetail> unreadableHeaders(Exception e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "A Content-Type or Accept header cannot be read.");
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("unexpected failure", e);

@@ -62,6 +62,22 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return ResponseEntity.badRequest().body(problem);
     }
 
+    /**
+     * A Content-Type of multipart/form-data without a usable boundary, or a Content-Type or Accept header
+     * that is not a media type at all ({@code application/json;q=x}): the client's fault, not a 500.
+     */
+    @ExceptionHandler({
+        org.springframework.web.multipart.MultipartException.class,
+        org.springframework.util.InvalidMimeTypeException.class,
+        org.springframework.http.InvalidMediaTypeException.class
+    })
+    ResponseEntity<ProblemDetail> unreadableHeaders(Exception e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.BAD_REQUEST, "A Content-Type or Accept header cannot be read.");
+        problem.setProperty("code", "invalid-request");
+        return ResponseEntity.badRequest().body(problem);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("unexpected failure", e);

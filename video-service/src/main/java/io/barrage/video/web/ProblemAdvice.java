@@ -58,6 +58,15 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "invalid-request", "A parameter is not valid UTF-8.");
     }
 
+    /** A Content-Type or Accept header that is not a media type at all ({@code application/json;q=x}). */
+    @ExceptionHandler({
+        org.springframework.util.InvalidMimeTypeException.class,
+        org.springframework.http.InvalidMediaTypeException.class
+    })
+    ResponseEntity<ProblemDetail> unreadableMediaType(Exception e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "A Content-Type or Accept header cannot be read.");
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("unexpected failure", e);
