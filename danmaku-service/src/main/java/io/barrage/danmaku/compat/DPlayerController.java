@@ -102,7 +102,10 @@ class DPlayerController {
         body.put("code", e.status().value());
         body.put("msg", e.getMessage());
         body.put("reason", e.code());
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
+        // DPlayer's errors are JSON whatever the client's Accept says: a preset type skips negotiation,
+        // which failed with a 500 on Accept: application/xml (found by the fuzz test)
+        ResponseEntity.BodyBuilder response =
+                ResponseEntity.status(e.status()).contentType(org.springframework.http.MediaType.APPLICATION_JSON);
         if (e.retryAfterSeconds() > 0) {
             response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
         }

@@ -15,7 +15,8 @@ import reactor.core.publisher.Mono;
  * An {@code Accept} header that is not a list of media types ({@code garbage}, {@code application/json;q=x})
  * is dropped, as if the client had sent none. Left in place it made every error answer empty: a problem
  * body could not be negotiated against it, by the gateway or by a service (found by the fuzz test).
- * RFC 9110 §12.5.1 lets a server disregard an Accept it cannot use.
+ * RFC 9110 §12.5.1 lets a server disregard an Accept it cannot use. An empty {@code Content-Type} goes
+ * too (a service's form filter failed on it with a 500); an unreadable one is left for the service's 415.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -23,12 +24,23 @@ class UnreadableAcceptHeader implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        var accept = exchange.getRequest().getHeaders().get(HttpHeaders.ACCEPT);
-        if (accept == null || readable(accept)) {
+        HttpHeaders given = exchange.getRequest().getHeaders();
+        var accept = given.get(HttpHeaders.ACCEPT);
+        boolean dropAccept = accept != null && !readable(accept);
+        var contentType = given.get(HttpHeaders.CONTENT_TYPE);
+        boolean dropContentType = contentType != null && contentType.stream().anyMatch(String::isBlank);
+        if (!dropAccept && !dropContentType) {
             return chain.filter(exchange);
         }
         return chain.filter(exchange.mutate()
-                .request(request -> request.headers(headers -> headers.remove(HttpHeaders.ACCEPT)))
+                .request(request -> request.headers(headers -> {
+                    if (dropAccept) {
+                        headers.remove(HttpHeaders.ACCEPT);
+                    }
+                    if (dropContentType) {
+                        headers.remove(HttpHeaders.CONTENT_TYPE);
+                    }
+                }))
                 .build());
     }
 

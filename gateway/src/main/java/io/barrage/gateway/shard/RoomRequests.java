@@ -46,6 +46,36 @@ class RoomRequests implements WebFilter {
                     "invalid-request",
                     "'since' must be a seq: a whole number, 0 or more.");
         }
+        var headers = exchange.getRequest().getHeaders();
+        if ("websocket".equalsIgnoreCase(headers.getUpgrade())) {
+            // Reactor Netty's handshaker would answer these with a bare 426 or a closed connection
+            if (!"13".equals(headers.getFirst("Sec-WebSocket-Version"))) {
+                return Problems.write(
+                        exchange,
+                        HttpStatus.UPGRADE_REQUIRED,
+                        "websocket-version-unsupported",
+                        "Only WebSocket version 13 is spoken here.");
+            }
+            if (!validKey(headers.getFirst("Sec-WebSocket-Key"))) {
+                return Problems.write(
+                        exchange,
+                        HttpStatus.BAD_REQUEST,
+                        "invalid-request",
+                        "Sec-WebSocket-Key must be 16 bytes in base64.");
+            }
+        }
         return chain.filter(exchange);
+    }
+
+    /** RFC 6455 §4.1: the key is a base64-encoded 16-byte nonce. */
+    static boolean validKey(String key) {
+        if (key == null || key.length() != 24) {
+            return false;
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }
