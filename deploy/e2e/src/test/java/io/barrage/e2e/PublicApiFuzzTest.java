@@ -202,7 +202,7 @@ class PublicApiFuzzTest {
             Request request = request(hostile, endpoint, false);
             check("gateway#" + i, endpoint, request, gateway, failures, statuses);
         }
-        report("through the gateway", statuses, failures);
+        report("through the gateway", CASES, statuses, failures);
     }
 
     @Test
@@ -217,7 +217,7 @@ class PublicApiFuzzTest {
             RawHttp service = new RawHttp(stack.options().port(endpoint.service()), NO_ANSWER_MILLIS + 10_000);
             check("service#" + i, endpoint, request, service, failures, statuses, false);
         }
-        report("on the service ports", statuses, failures);
+        report("on the service ports", CASES, statuses, failures);
     }
 
     @Test
@@ -260,7 +260,7 @@ class PublicApiFuzzTest {
                             () -> "?since=1&since=2");
             check("ws#" + i, room, new Request("GET", path, headers, null), gateway, failures, statuses);
         }
-        report("WebSocket handshakes", statuses, failures);
+        report("WebSocket handshakes", CASES / 4, statuses, failures);
     }
 
     @Test
@@ -516,8 +516,8 @@ class PublicApiFuzzTest {
                 && reply.body().length == 0;
     }
 
-    private static void report(String where, Map<String, Integer> statuses, List<String> failures) {
-        System.out.printf("fuzz %s: seed %d, %d cases; statuses %s%n", where, SEED, CASES, statuses);
+    private static void report(String where, int cases, Map<String, Integer> statuses, List<String> failures) {
+        System.out.printf("fuzz %s: seed %d, %d cases; statuses %s%n", where, SEED, cases, statuses);
         assertThat(failures)
                 .as(
                         "hostile requests %s that got a 5xx, no answer, or a 4xx without a problem body "
