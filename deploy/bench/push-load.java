@@ -27,7 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Load client for push-service (issue 6), bounded in connections and time. It opens real WebSockets (raw
+ * Load client for push-service, bounded in connections and time. It opens real WebSockets (raw
  * sockets on one selector thread, see {@link Viewers}) and
  * publishes DanmakuCreated events straight to danmaku.events (acks=all), stamping each with the moment
  * the broker acknowledged it; latency is from that ack to the frame arriving at each viewer. It does not

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * right after sending can get here first. A delete of a recently minted id that has no row yet waits a
  * little for it, and if it still has not arrived answers 409 with Retry-After rather than 404: the danmaku
  * most likely exists, and a 404 would leave it on screen for everyone else. A made-up recent id gets the
- * same 409: the service cannot tell it apart, and bad input must get a 4xx, never a 5xx (SPEC §7). An id
+ * same 409: the service cannot tell it apart, and bad input must get a 4xx, never a 5xx. An id
  * already tombstoned (deleted, or a voided attempt) is a 404 at once.
  */
 @Component

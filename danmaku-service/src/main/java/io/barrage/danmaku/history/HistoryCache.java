@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * History served cache-aside from Redis over MySQL (SPEC §3, seed 002), in bilibili's 6-minute segments.
+ * History served cache-aside from Redis over MySQL, in bilibili's 6-minute segments.
  *
  * <ul>
  *   <li>A miss is loaded by one caller per key: in this instance, later callers join the first caller's
@@ -30,14 +30,14 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>TTLs are jittered (±10%) so segments loaded together do not expire together.
  *   <li>Writers change MySQL, then bump the video's version and delete the segments they touched. A loader
  *       stores what it read only if the version did not move while it was reading (a compare-and-set in
- *       Lua), which closes seed 002's race of a slow reader putting back data older than a delete.
+ *       Lua), which closes the race of a slow reader putting back data older than a delete.
  *   <li>Each video has a cached index of the segments that hold danmaku. Reads go only to those, so the
  *       work of a read is bounded by what is stored, not by how far apart it lies (a danmaku 136 years
  *       in once made every read walk 11 million empty segments), and a video with no danmaku (including
  *       one that does not exist) is an empty index remembered for a short while: the null entry.
  * </ul>
  *
- * <p>When Redis is down, reads go to MySQL (degraded, slower), as SPEC §7 asks.
+ * <p>When Redis is down, reads go to MySQL (degraded, slower): history stays readable through a Redis outage.
  */
 @Component
 public class HistoryCache {

@@ -3,7 +3,7 @@ package io.barrage.danmaku.ingest;
 import io.barrage.danmaku.web.ApiException;
 import java.util.Set;
 
-/** The content rules of SPEC §3, each failure with its own code so a client can say what was wrong. */
+/** The content rules of docs/api.md ("Text" and the danmaku fields), each failure with its own code so a client can say what was wrong. */
 final class DanmakuRules {
 
     static final int MAX_CODE_POINTS = 100;

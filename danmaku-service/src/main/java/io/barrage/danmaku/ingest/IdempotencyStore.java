@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code Idempotency-Key} (seed 004, duplicate submission): the first POST with a key claims it in Redis
+ * {@code Idempotency-Key} (a duplicate submission): the first POST with a key claims it in Redis
  * ({@code SET NX}) for that user, and on success stores its result there; a retry with the same key gets
  * that result back instead of creating a second danmaku. A claim whose request failed is released, so the
  * client may retry; a claim whose instance died expires after {@code claim-ttl}.

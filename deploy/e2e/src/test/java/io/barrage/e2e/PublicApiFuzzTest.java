@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The standing fuzz test of the public API (SPEC §7): hostile JSON, numbers, strings, headers, ids,
+ * The standing fuzz test of the public API: hostile JSON, numbers, strings, headers, ids,
  * uploads and WebSocket handshakes against every public endpoint, through the gateway and, with a
  * trusted identity, straight on the services' ports (past the gateway's rate limits, so the services'
  * own validation is reached). Every answer must be below 500, a 4xx must carry a problem body, no request
@@ -562,7 +562,7 @@ class PublicApiFuzzTest {
         return text.length() <= 160 ? text : text.substring(0, 160) + "…(" + text.length() + ")";
     }
 
-    /** SPEC §3's rule for stored text: 1–100 code points, no control character, surrogate or non-character. */
+    /** The rule for stored text (docs/api.md, "Text"): 1–100 code points, no control character, surrogate or non-character. */
     static boolean validDanmakuText(String text) {
         int count = text.codePointCount(0, text.length());
         if (count < 1 || count > 100) {
