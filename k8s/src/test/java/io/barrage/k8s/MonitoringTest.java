@@ -2,6 +2,8 @@ package io.barrage.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,6 +100,33 @@ class MonitoringTest {
                 .allSatisfy(metric -> assertThat(exported)
                         .as("%s is used by the dashboard or a rule but no service exports it", metric)
                         .contains(metric));
+    }
+
+    /** The transcoding workers are scraped like every other component: a Service the ServiceMonitor selects. */
+    @Test
+    void theServiceMonitorReachesTheTranscodingWorkers() {
+        Chart.Rendered render = Chart.render(c -> c.set("monitoring.serviceMonitor.enabled", true));
+        Service workers = render.get(Service.class, "video-transcoder");
+        Map<String, String> labels = workers.getMetadata().getLabels();
+        assertThat(labels)
+                .containsEntry("app.kubernetes.io/part-of", "barrage")
+                .doesNotContainKey("barrage.io/headless");
+        assertThat(workers.getSpec().getPorts())
+                .singleElement()
+                .satisfies(port -> assertThat(port.getName()).isEqualTo("management"));
+        Deployment deployment = render.get(Deployment.class, "video-transcoder");
+        assertThat(workers.getSpec().getSelector())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(deployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getPorts())
+                .anySatisfy(port -> assertThat(port.getName()).isEqualTo("management"));
+        // the monitor's endpoint is that port
+        assertThat(render.yaml()).contains("kind: ServiceMonitor").contains("- port: management");
     }
 
     /** The labels and label values the queries select on exist too. */
