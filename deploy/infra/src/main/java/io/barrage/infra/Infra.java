@@ -80,7 +80,9 @@ public final class Infra implements AutoCloseable {
                             infra.secrets.get("s3.secret-key")))));
             try {
                 infra.redis = infra.track(onFreePort(
-                        "redis", requested.redis(), port -> RedisServerHandle.start(dataDir.resolve("redis"), port)));
+                        "redis",
+                        requested.redis(),
+                        port -> RedisServerHandle.start(dataDir.resolve("redis"), port, infra.redisPassword())));
                 infra.mariaDb = infra.track(onFreePort(
                         "mariadb", requested.mariaDb(), port -> MariaDbServer.start(dataDir.resolve("mariadb"), port)));
             } finally {
@@ -209,6 +211,11 @@ public final class Infra implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The password redis-server requires (generated once per data folder, like every credential here). */
+    public String redisPassword() {
+        return secrets.get("redis.password");
+    }
+
     public int redisPort() {
         return redis.port();
     }
@@ -241,6 +248,7 @@ public final class Infra implements AutoCloseable {
         props.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         props.put("spring.data.redis.host", "127.0.0.1");
         props.put("spring.data.redis.port", Integer.toString(redis.port()));
+        props.put("spring.data.redis.password", redisPassword());
         if (service.usesObjectStore()) {
             props.put("barrage.s3.endpoint", s3.endpoint());
             props.put("barrage.s3.access-key", s3.accessKey());
@@ -271,7 +279,7 @@ public final class Infra implements AutoCloseable {
     }
 
     public synchronized void startRedis() throws Exception {
-        redis = track(RedisServerHandle.start(dataDir.resolve("redis"), ports.redis()));
+        redis = track(RedisServerHandle.start(dataDir.resolve("redis"), ports.redis(), redisPassword()));
     }
 
     /** Stops MariaDB; {@link #startMariaDb()} restarts it on the same port with the same data. */

@@ -7,7 +7,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import redis.embedded.RedisServer;
 
-/** A real redis-server (shipped inside the embedded-redis package), persisting to its data folder. */
+/**
+ * A real redis-server (shipped inside the embedded-redis package), persisting to its data folder, with a
+ * password as in Compose and the chart: bound to loopback, but any local process could otherwise read
+ * every session and rate bucket.
+ */
 final class RedisServerHandle implements AutoCloseable {
 
     private final RedisServer server;
@@ -18,7 +22,7 @@ final class RedisServerHandle implements AutoCloseable {
         this.port = port;
     }
 
-    static RedisServerHandle start(Path dataDir, int port) throws IOException, TimeoutException {
+    static RedisServerHandle start(Path dataDir, int port, String password) throws IOException, TimeoutException {
         Files.createDirectories(dataDir);
         RedisServer server = RedisServer.newRedisServer()
                 .port(port)
@@ -28,6 +32,7 @@ final class RedisServerHandle implements AutoCloseable {
                 .setting("save 60 1")
                 .setting("maxmemory 256mb")
                 .setting("daemonize no")
+                .setting("requirepass " + password)
                 .build();
         server.start();
         Ports.await("redis", Duration.ofSeconds(20), () -> Ports.listening(port));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.minio.BucketExistsArgs;
 import io.minio.MinioClient;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -52,16 +53,32 @@ class InfraTest {
     }
 
     @Test
-    void redisAnswersPing() throws Exception {
+    void redisAnswersPingOnlyAfterTheGeneratedPassword() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", infra.redisPort())) {
             OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            InputStream in = socket.getInputStream();
-            byte[] reply = new byte[7];
-            assertThat(in.readNBytes(reply, 0, 7)).isEqualTo(7);
-            assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+            assertThat(line(in)).startsWith("-NOAUTH");
+            out.write(("AUTH " + infra.redisPassword() + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(line(in)).isEqualTo("+OK");
+            assertThat(line(in)).isEqualTo("+PONG");
         }
+        assertThat(infra.springProperties(Service.GATEWAY))
+                .containsEntry("spring.data.redis.password", infra.redisPassword());
+    }
+
+    /** One RESP reply line, without its CRLF. */
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            assertThat(b).as("the reply ended early").isNotNegative();
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     @Test
