@@ -318,15 +318,100 @@ public final class Infra implements AutoCloseable {
         closeQuietly(mariaDb);
     }
 
-    /** The native servers run under a library's process handling: found by their command line. */
-    private static void killServer(String program, String portArgument) {
-        List<ProcessHandle> found = ProcessHandle.current()
+    /** The servers under the services. */
+    public enum Server {
+        KAFKA,
+        REDIS,
+        MARIADB,
+        S3
+    }
+
+    /**
+     * Whether {@code server} should be running: started, and neither stopped nor killed through this
+     * class. Such a server that is not {@link #alive} has crashed or was killed from outside.
+     */
+    public synchronized boolean expected(Server server) {
+        AutoCloseable handle = handle(server);
+        return handle != null && started.contains(handle);
+    }
+
+    /** Whether the server's process is running now. */
+    public synchronized boolean alive(Server server) {
+        return switch (server) {
+            case KAFKA -> kafka != null && kafka.process().isAlive();
+            case S3 -> s3 != null && s3.process().isAlive();
+            case REDIS -> !processes("redis-server", ":" + ports.redis()).isEmpty();
+            case MARIADB -> !processes("mariadbd", "--port=" + ports.mariaDb()).isEmpty();
+        };
+    }
+
+    /**
+     * Starts a server that died again on its port and data, as a container runtime would: Kafka from its
+     * log, Redis from its append-only file, MariaDB after InnoDB's recovery, the S3 store from its folder.
+     */
+    public synchronized void recover(Server server) throws Exception {
+        AutoCloseable dead = handle(server);
+        if (dead != null) {
+            started.remove(dead);
+            closeQuietly(dead);
+        }
+        switch (server) {
+            case KAFKA -> startKafka();
+            case REDIS -> startRedis();
+            case MARIADB -> startMariaDb();
+            case S3 ->
+                s3 = track(S3Server.start(
+                        root,
+                        dataDir.resolve("s3"),
+                        ports.s3(),
+                        secrets.get("s3.access-key"),
+                        secrets.get("s3.secret-key")));
+        }
+        if (server == Server.REDIS || server == Server.MARIADB) {
+            // the reaper knows the pids of its start only: one more for the new process
+            Reaper.watch(dataDir.resolve("mariadb"), ports.redis());
+        }
+    }
+
+    private AutoCloseable handle(Server server) {
+        return switch (server) {
+            case KAFKA -> kafka;
+            case REDIS -> redis;
+            case MARIADB -> mariaDb;
+            case S3 -> s3;
+        };
+    }
+
+    /** A server's processes by their command line (a test kills one as a crash would). */
+    synchronized List<ProcessHandle> processes(Server server) {
+        return switch (server) {
+            case KAFKA ->
+                kafka == null
+                        ? List.of()
+                        : ProcessHandle.of(kafka.process().pid()).stream().toList();
+            case S3 ->
+                s3 == null
+                        ? List.of()
+                        : ProcessHandle.of(s3.process().pid()).stream().toList();
+            case REDIS -> processes("redis-server", ":" + ports.redis());
+            case MARIADB -> processes("mariadbd", "--port=" + ports.mariaDb());
+        };
+    }
+
+    private static List<ProcessHandle> processes(String program, String portArgument) {
+        return ProcessHandle.current()
                 .descendants()
+                .filter(ProcessHandle::isAlive)
                 .filter(p -> {
                     String line = commandLine(p);
                     return line.contains(program) && line.contains(portArgument);
                 })
                 .toList();
+    }
+
+    /** The native servers run under a library's process handling: found by their command line. */
+    private static void killServer(String program, String portArgument) {
+        List<ProcessHandle> found = processes(program, portArgument);
         if (found.isEmpty()) {
             throw new IllegalStateException("no " + program + " with " + portArgument + " found");
         }

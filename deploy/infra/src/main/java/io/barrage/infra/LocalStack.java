@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Once every service is ready, a service that dies (a crash, {@code kill -9}, the OOM killer) is started
  * again after 1 s, then 2, 4 … up to 30 s if it keeps dying, and back to 1 s after a minute alive
  * ({@link Supervisor}), as Kubernetes restarts a crashed container; a service stopped on purpose
- * ({@link #stop}) stays stopped. The servers ({@link Infra}) are not watched: they are the machine's.
+ * ({@link #stop}) stays stopped. Under {@code deploy/local/up} a server that dies is started again the same
+ * way ({@link ServerWatch}); the end-to-end tests leave the servers to the test, which kills and restarts
+ * them itself.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -42,6 +44,8 @@ public final class LocalStack implements AutoCloseable {
     private final Map<Service, ChildJvm> services = new EnumMap<>(Service.class);
     /** Once all are ready: a service that dies is started again with backoff, as Kubernetes would. */
     private final Supervisor supervisor;
+    /** Under deploy/local/up: a server that dies is started again. */
+    private volatile ServerWatch serverWatch;
 
     /**
      * @param dataDir where every server and service keeps its data and logs
@@ -107,6 +111,7 @@ public final class LocalStack implements AutoCloseable {
                         },
                         "local-stack-stop"));
         stack.startAll();
+        stack.watchServers(Supervisor.Backoff.standard());
         long seconds = Duration.ofNanos(System.nanoTime() - begin).toSeconds();
         System.out.printf(
                 "%nBarrage is ready in %d s: %s%n  logs: %s%n  stop: Ctrl-C or deploy/local/down%n%n",
@@ -147,6 +152,11 @@ public final class LocalStack implements AutoCloseable {
             Path jar = jars.get(i);
             supervisor.supervise(service.id(), child(service), () -> launch(service, jar));
         }
+    }
+
+    /** From now on, a server (Kafka, Redis, MariaDB, the S3 store) that dies is started again. */
+    void watchServers(Supervisor.Backoff restarts) {
+        serverWatch = new ServerWatch(infra, restarts);
     }
 
     /** Long enough for two cores; a machine busy with other work can give itself more. */
@@ -324,6 +334,9 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (serverWatch != null) {
+            serverWatch.close();
+        }
         supervisor.close(); // nothing is started again from here on
         // Services first, in parallel (each drains its work on SIGTERM), then the servers under them.
         List<Thread> stopping = new ArrayList<>();
