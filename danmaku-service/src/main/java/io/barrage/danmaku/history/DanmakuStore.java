@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -27,7 +28,11 @@ class DanmakuStore {
     DanmakuStore(DanmakuMapper mapper, HistoryCache cache, TransactionTemplate tx, DensityLedger density) {
         this.mapper = mapper;
         this.cache = cache;
-        this.tx = tx;
+        // READ COMMITTED: the density ledger's locking read of the batch's rows then takes record locks only,
+        // never the gap locks REPEATABLE READ puts on ids not there yet; two replicas' persisters inserting
+        // new (ever-increasing) ids would otherwise deadlock on the gap after the highest id.
+        this.tx = new TransactionTemplate(tx.getTransactionManager());
+        this.tx.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
         this.density = density;
     }
 
