@@ -4,7 +4,9 @@ import {
   SEGMENT_MS, countView, danmakuSegment, deleteDanmaku, errorMessage, getVideo, liveUrl, onlineCount, randomKey,
   sendDanmaku, streamUrl, withRetryHint,
 } from './api.js';
+import { initDanmakuActions } from './danmaku-actions.js';
 import { DanmakuEngine, cssColor } from './danmaku.js';
+import { initDensity } from './density.js';
 import { LiveConnection } from './live.js';
 import { POLL_MS, failureText, keepPolling, playbackState, playbackUrl, processingText, rungLines } from './playback.js';
 import { attachSource, bindQualityMenu, bindSeekBar } from './player.js';
@@ -456,7 +458,15 @@ async function start() {
     })
     .catch(() => {});
   const meta = await loadVideo();
-  if (meta) loadAroundPlayback();
+  if (meta) {
+    loadAroundPlayback();
+    // likes, reports, recall, uploader tools; the density curve and hot moments on the seek bar
+    initDanmakuActions({
+      videoId, video: meta, engine, list: $('#danmaku-list'), status: $('#list-status'),
+      form: $('#danmaku-form'), getUser, onUserChange,
+    });
+    initDensity({ videoId, player, bar: $('#seek-bar'), durationMs: meta.durationMs, container: $('#seek-bar') });
+  }
 }
 
 start();

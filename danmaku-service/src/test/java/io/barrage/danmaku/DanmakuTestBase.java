@@ -44,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  * One Spring context on the real infrastructure, shared by every test class that extends this (same
  * configuration, so Spring caches it), with a stand-in for video-service: video 1 and 4 are READY (60 s),
  * 3 is still PROCESSING, 5 is READY and claims a 136-year duration, 6 is DELETED, 8 and 10–99 are READY
- * (3 h); all are owned by user 7; others are unknown.
+ * (3 h), and so are 100–199 (for the danmaku actions' tests); all are owned by user 7; others are unknown.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class DanmakuTestBase {
@@ -167,6 +167,30 @@ public abstract class DanmakuTestBase {
         }
     }
 
+    /** The danmaku a POST acknowledged (asserting it was a 201). */
+    protected static JsonNode sent(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return json.readTree(response.body());
+    }
+
+    /** A row sent by {@code senderId} {@code secondsAgo} ago, written straight to the table. */
+    protected void insertSentAgo(long id, long videoId, long seq, long senderId, long secondsAgo) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "INSERT INTO danmaku (id, video_id, seq, sender_id, text, playback_ms, mode, color, size,"
+                                + " created_at) VALUES (?, ?, ?, ?, 'old news', 1000, 'SCROLL', 16777215, 'NORMAL',"
+                                + " UTC_TIMESTAMP(3) - INTERVAL ? SECOND)")) {
+            statement.setLong(1, id);
+            statement.setLong(2, videoId);
+            statement.setLong(3, seq);
+            statement.setLong(4, senderId);
+            statement.setLong(5, secondsAgo);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected long rowsWithId(String id) {
         return count("SELECT COUNT(*) FROM danmaku WHERE id = ?", Long.parseLong(id));
     }
@@ -235,7 +259,10 @@ public abstract class DanmakuTestBase {
                 lastRequestIdSeen.set(exchange.getRequestHeaders().getFirst("X-Request-Id"));
                 String id = exchange.getRequestURI().getPath().substring("/internal/v1/videos/".length());
                 String body = videos.get(id);
-                if (body == null && id.matches("[1-9][0-9]") && Integer.parseInt(id) >= 10) {
+                if (body == null
+                        && id.matches("[1-9][0-9]{1,2}")
+                        && Integer.parseInt(id) >= 10
+                        && Integer.parseInt(id) < 200) {
                     body = "{\"id\":" + id + ",\"ownerId\":7,\"durationMs\":10800000,\"status\":\"READY\"}";
                 }
                 int status;

@@ -73,6 +73,20 @@ interface DanmakuMapper extends BaseMapper<DanmakuRow> {
     })
     List<DanmakuRow> byIds(@Param("ids") Collection<Long> ids);
 
+    /**
+     * The same, locking what it read: a batch's "before" for the density ledger. Two writers removing the
+     * same row (an API delete and the persister replaying its tombstone) are serialised on the row, and the
+     * second finds it gone, so the curve never loses a danmaku twice.
+     */
+    @Select({
+        "<script>",
+        "SELECT " + COLUMNS + " FROM danmaku WHERE id IN",
+        "<foreach collection='ids' item='id' open='(' separator=',' close=')'>#{id}</foreach>",
+        "FOR UPDATE",
+        "</script>"
+    })
+    List<DanmakuRow> byIdsForUpdate(@Param("ids") Collection<Long> ids);
+
     @Insert({
         "<script>",
         "INSERT IGNORE INTO danmaku_tombstone (id, video_id) VALUES",

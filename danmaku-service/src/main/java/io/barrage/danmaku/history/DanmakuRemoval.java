@@ -1,8 +1,10 @@
 package io.barrage.danmaku.history;
 
+import io.barrage.danmaku.ingest.Danmaku;
 import io.barrage.danmaku.ingest.DanmakuDeleted;
 import io.barrage.danmaku.ingest.DanmakuEvents;
 import io.barrage.danmaku.ingest.SnowflakeIds;
+import io.barrage.danmaku.uploader.Protections;
 import io.barrage.danmaku.video.VideoCatalog;
 import io.barrage.danmaku.web.ApiException;
 import java.time.Duration;
@@ -24,7 +26,7 @@ import org.springframework.stereotype.Component;
  * already tombstoned (deleted, or a voided attempt) is a 404 at once.
  */
 @Component
-class DanmakuRemoval {
+public class DanmakuRemoval {
 
     static final int BATCH = 500;
     /** Ids minted this recently may belong to acknowledged danmaku still on their way to MySQL. */
@@ -42,25 +44,59 @@ class DanmakuRemoval {
     private final DanmakuEvents events;
     private final VideoCatalog videos;
     private final Semaphore waiting = new Semaphore(MAX_WAITING);
+    private final Protections protections;
 
-    DanmakuRemoval(DanmakuMapper mapper, DanmakuStore store, DanmakuEvents events, VideoCatalog videos) {
+    DanmakuRemoval(
+            DanmakuMapper mapper,
+            DanmakuStore store,
+            DanmakuEvents events,
+            VideoCatalog videos,
+            Protections protections) {
         this.mapper = mapper;
         this.store = store;
         this.events = events;
         this.videos = videos;
+        this.protections = protections;
     }
 
-    /** By its sender or the video's owner; anyone else is told it does not exist (no probing of ids). */
+    /**
+     * By its sender or the video's owner; anyone else is told it does not exist (no probing of ids). The
+     * owner may delete anything on their video; a sender may not remove a danmaku the owner protected (409
+     * {@code danmaku-protected}).
+     */
     void deleteAs(long userId, long danmakuId) {
         DanmakuRow row = stored(danmakuId);
-        if (row == null
-                || (row.getSenderId() != userId
-                        && videos.find(row.getVideoId())
-                                .map(v -> v.ownerId() != userId)
-                                .orElse(true))) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "danmaku-not-found", "No such danmaku.");
+        boolean owner = row != null
+                && videos.find(row.getVideoId()).map(v -> v.ownerId() == userId).orElse(false);
+        if (row == null || (row.getSenderId() != userId && !owner)) {
+            throw notFound();
+        }
+        if (!owner && protections.isProtected(danmakuId)) {
+            throw Protections.refused();
         }
         publishAndDelete(List.of(row));
+    }
+
+    /**
+     * A stored danmaku, for the features that act on one (likes, reports, recall, uploader tools): 404
+     * {@code danmaku-not-found} when there is none, 409 {@code danmaku-not-stored-yet} while one sent
+     * moments ago is still on its way to MySQL.
+     */
+    public Danmaku find(long danmakuId) {
+        DanmakuRow row = stored(danmakuId);
+        if (row == null) {
+            throw notFound();
+        }
+        return row.toDanmaku();
+    }
+
+    /** Removes a danmaku found by {@link #find}: every viewer's screen drops it through the tombstone. */
+    public void remove(Danmaku danmaku) {
+        publishAndDelete(List.of(DanmakuRow.tombstoneOf(danmaku)));
+    }
+
+    private static ApiException notFound() {
+        return new ApiException(HttpStatus.NOT_FOUND, "danmaku-not-found", "No such danmaku.");
     }
 
     /** The row, waiting for it while its id is recent enough to be acknowledged but not yet persisted. */

@@ -47,6 +47,15 @@ class DanmakuRow {
         return row;
     }
 
+    /** A row read earlier, as the tombstone path needs it (id, video, seq, playback time). */
+    static DanmakuRow tombstoneOf(Danmaku d) {
+        DanmakuRow row = tombstone(Long.parseLong(d.id()), d.videoId());
+        row.seq = d.seq();
+        row.playbackMs = d.playbackMs();
+        row.senderId = d.senderId();
+        return row;
+    }
+
     Danmaku toDanmaku() {
         return new Danmaku(
                 Long.toString(id),

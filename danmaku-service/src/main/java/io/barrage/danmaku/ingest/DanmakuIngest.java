@@ -1,5 +1,6 @@
 package io.barrage.danmaku.ingest;
 
+import io.barrage.danmaku.uploader.ClosedVideos;
 import io.barrage.danmaku.video.VideoCatalog;
 import io.barrage.danmaku.video.VideoInfo;
 import io.barrage.danmaku.web.ApiException;
@@ -26,6 +27,7 @@ public class DanmakuIngest {
     private final BannedWords bannedWords;
     private final IdempotencyStore idempotency;
     private final long maxPlaybackMs;
+    private final ClosedVideos closedVideos;
 
     DanmakuIngest(
             VideoCatalog videos,
@@ -33,7 +35,9 @@ public class DanmakuIngest {
             Sequencer sequencer,
             BannedWords bannedWords,
             IdempotencyStore idempotency,
-            PlaybackProperties playback) {
+            PlaybackProperties playback,
+            ClosedVideos closedVideos) {
+        this.closedVideos = closedVideos;
         this.videos = videos;
         this.ids = ids;
         this.sequencer = sequencer;
@@ -74,6 +78,7 @@ public class DanmakuIngest {
             throw ApiException.badRequest("banned-word", "The text contains a word that is not allowed.");
         }
         VideoInfo video = videos.readyVideo(videoId);
+        closedVideos.checkOpen(videoId);
         DanmakuRules.checkPlayback(checked.playbackMs(), video.durationMs(), maxPlaybackMs);
         return sequencer.publishNext(
                 videoId,
