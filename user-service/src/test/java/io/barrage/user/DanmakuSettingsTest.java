@@ -276,6 +276,22 @@ class DanmakuSettingsTest extends UserServiceContext {
                 "invalid-settings");
     }
 
+    @Test
+    void theSettingsEndpointsAreDocumentedWithTheirBodies() throws Exception {
+        JsonNode api = JSON.readTree(send("GET", "/v3/api-docs", null).body());
+        JsonNode settings = api.get("paths").get(PATH);
+        assertThat(settings.has("get")).isTrue();
+        assertThat(settings.get("put").get("requestBody").toString()).contains("SettingsUpdate");
+        assertThat(api.get("components")
+                        .get("schemas")
+                        .get("SettingsUpdate")
+                        .get("properties")
+                        .has("rules"))
+                .isTrue();
+        assertThat(api.get("paths").has(PATH + "/import")).isTrue();
+        assertThat(api.get("paths").has(PATH + "/export")).isTrue();
+    }
+
     private HttpResponse<String> asUser(String method, String path, String body, String... headers) throws Exception {
         String[] all = new String[headers.length + 4];
         all[0] = "X-User-Id";

@@ -75,8 +75,10 @@ class ViewerSettingsBrowserTest {
         // a second browser, nothing shared with the first but the account
         WebDriver second = logIn(base, viewer);
         watch(second, base, videoId);
-        waitFor(second, b -> String.valueOf(script(b, "return JSON.stringify(window.__barrage.viewerSettings());"))
-                .contains(word));
+        waitFor(
+                second,
+                b -> String.valueOf(script(b, "return JSON.stringify(window.__barrage.viewerSettings());"))
+                        .contains(word));
         openSettings(second);
         assertThat(second.findElement(By.id("rule-list")).getText()).contains(word);
         assertThat(second.findElement(By.id("settings-offer")).isDisplayed())
@@ -98,6 +100,7 @@ class ViewerSettingsBrowserTest {
         second.navigate().refresh();
         waitFor(second, b -> b.findElement(By.id("danmaku-list")).getText().contains(shown));
         assertThat(second.findElement(By.id("danmaku-list")).getText()).doesNotContain(blocked);
+        script(second, "window.scrollTo(0, 0);");
         screenshot(second, "settings-second-browser");
     }
 
@@ -141,6 +144,7 @@ class ViewerSettingsBrowserTest {
                     .as(text)
                     .isLessThanOrEqualTo(areaBottom + 2);
         }
+        script(browser, "window.scrollTo(0, 0);");
         screenshot(browser, "settings-area-quarter");
 
         // they stay after a reload (this browser's copy), and the hidden mode still applies
@@ -160,7 +164,8 @@ class ViewerSettingsBrowserTest {
 
     private static int send(Client api, String token, long videoId, String text, String mode) {
         String json = "{\"text\":\"" + text + "\",\"playbackMs\":500,\"mode\":\"" + mode + "\"}";
-        return api.postJson("/api/v1/videos/" + videoId + "/danmaku", token, json).status();
+        return api.postJson("/api/v1/videos/" + videoId + "/danmaku", token, json)
+                .status();
     }
 
     private static void openSettings(WebDriver browser) {

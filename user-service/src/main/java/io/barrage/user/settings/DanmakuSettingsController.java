@@ -3,6 +3,8 @@ package io.barrage.user.settings;
 import io.barrage.user.web.ApiException;
 import io.barrage.user.web.CurrentUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -49,7 +51,12 @@ class DanmakuSettingsController {
     @Operation(
             summary = "Replace the caller's settings",
             description = "Name the version read, as If-Match or as the body's version (0: never saved);"
-                    + " 412 settings-version-conflict when another write came first, 428 without a version.")
+                    + " 412 settings-version-conflict when another write came first, 428 without a version.",
+            // the body is read by JsonBodies (bounded), so it is declared here for the document
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content = @Content(schema = @Schema(implementation = SettingsUpdate.class))))
     ResponseEntity<SettingsView> replace(
             CurrentUser current,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
@@ -75,7 +82,11 @@ class DanmakuSettingsController {
             summary = "Add rules from a bilibili block-list export",
             description = "Body: bilibili's JSON, [{type: 0 text | 1 regex | 2 user, filter, opened, id}] (or"
                     + " {rule: [...]}). Rules are added to the current ones, duplicates skipped; If-Match"
-                    + " optional. The whole import is refused (400 naming the entry) if any entry is invalid.")
+                    + " optional. The whole import is refused (400 naming the entry) if any entry is invalid.",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content = @Content(schema = @Schema(type = "array", description = "bilibili rules"))))
     ResponseEntity<ImportResult> importRules(
             CurrentUser current,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
