@@ -254,7 +254,10 @@ class Parser {
       tests.push((x) => x >= lo && x <= hi);
     }
     if (!this.eat(0x5d)) this.fail('missing ]');
-    let test = (x) => tests.some((t) => t(x));
+    let test = (x) => {
+      for (let k = 0; k < tests.length; k++) if (tests[k](x)) return true;
+      return false;
+    };
     if (flags.i) test = fold(test);
     return { t: 'char', test: negated ? not(test) : test };
   }
@@ -297,8 +300,17 @@ class Parser {
 }
 
 function literal(code, flags) {
-  const test = (x) => x === code;
-  return { t: 'char', test: flags.i ? fold(test) : test, code };
+  // the case variants are worked out once here, not per character tested
+  const codes = [code];
+  if (flags.i) {
+    const s = String.fromCodePoint(code);
+    for (const variant of [s.toLowerCase(), s.toUpperCase()]) {
+      const c = variant.codePointAt(0);
+      if (Array.from(variant).length === 1 && !codes.includes(c)) codes.push(c);
+    }
+  }
+  const [a, b = a, c = a] = codes;
+  return { t: 'char', test: (x) => x === a || x === b || x === c, code, codes };
 }
 
 // ---- compiling to a program ----------------------------------------------------------------------
@@ -318,7 +330,7 @@ class Program {
   compile(node, next) {
     switch (node.t) {
       case 'char':
-        return this.emit({ op: 'char', test: node.test, next });
+        return this.emit({ op: 'char', test: node.test, codes: node.codes ?? null, next });
       case 'assert':
         return this.emit({ op: 'assert', kind: node.kind, next });
       case 'empty':
@@ -370,54 +382,100 @@ export function compileRegex(pattern) {
   const match = program.emit({ op: 'match' });
   const start = program.compile(ast, match);
   const code = program.code;
-  const seen = new Int32Array(code.length).fill(-1);
+  const size = code.length;
+  const seen = new Int32Array(size).fill(-1);
+  let generation = 0;
+  const stack = [];
+  let cps = [];
+  let n = 0;
 
+  // Where a match can start, worked out once: if every path from the start begins with ^, only
+  // position 0 can start one; if every path begins with a literal, only positions holding one of those
+  // characters can, and the others are skipped while no thread is alive (what memchr does for RE2).
+  const firstCodes = new Set();
+  let anchored = true;
+  let literalStart = true;
+  {
+    const todo = [start];
+    const visited = new Set();
+    while (todo.length) {
+      const at = todo.pop();
+      if (visited.has(at)) continue;
+      visited.add(at);
+      const ins = code[at];
+      if (ins.op === 'split') todo.push(...ins.to);
+      else if (ins.op === 'assert' && ins.kind === 'bol') continue;
+      else {
+        anchored = false;
+        if (ins.op === 'char' && ins.codes) ins.codes.forEach((c) => firstCodes.add(c));
+        else literalStart = false;
+      }
+    }
+  }
+
+  const wordAt = (i) => i >= 0 && i < n && isWord(cps[i]);
+
+  // follows splits and assertions from pc at position i into list; true when the match state is reached
+  function add(list, pc, i) {
+    stack.length = 0;
+    stack.push(pc);
+    while (stack.length) {
+      const at = stack.pop();
+      if (seen[at] === generation) continue;
+      seen[at] = generation;
+      const ins = code[at];
+      if (ins.op === 'match') return true;
+      if (ins.op === 'split') {
+        for (let k = ins.to.length - 1; k >= 0; k--) stack.push(ins.to[k]);
+      } else if (ins.op === 'assert') {
+        let ok;
+        if (ins.kind === 'bol') ok = i === 0;
+        else if (ins.kind === 'eol') ok = i === n;
+        else {
+          const boundary = wordAt(i - 1) !== wordAt(i);
+          ok = ins.kind === 'word' ? boundary : !boundary;
+        }
+        if (ok) stack.push(ins.next);
+      } else {
+        list.push(at);
+      }
+    }
+    return false;
+  }
+
+  let current = [];
+  let next = [];
   return {
     source: pattern,
-    size: code.length,
+    size,
+    /** True when the pattern matches anywhere in text (a string, or an array of its code points). */
     test(text) {
-      const cps = typeof text === 'string' ? Array.from(text, (ch) => ch.codePointAt(0)) : text;
-      let current = [];
-      let next = [];
-      const n = cps.length;
-      let generation = 0;
-      const wordAt = (i) => i >= 0 && i < n && isWord(cps[i]);
-      // follows splits and assertions from pc at position i; true when the match state is reached
-      const add = (list, pc, i) => {
-        const stack = [pc];
-        while (stack.length) {
-          const at = stack.pop();
-          if (seen[at] === generation) continue;
-          seen[at] = generation;
-          const ins = code[at];
-          if (ins.op === 'match') return true;
-          if (ins.op === 'split') {
-            for (let k = ins.to.length - 1; k >= 0; k--) stack.push(ins.to[k]);
-          } else if (ins.op === 'assert') {
-            let ok;
-            if (ins.kind === 'bol') ok = i === 0;
-            else if (ins.kind === 'eol') ok = i === n;
-            else {
-              const boundary = wordAt(i - 1) !== wordAt(i);
-              ok = ins.kind === 'word' ? boundary : !boundary;
+      cps = typeof text === 'string' ? Array.from(text, (ch) => ch.codePointAt(0)) : text;
+      n = cps.length;
+      current.length = 0;
+      for (let i = 0; i <= n; i++) {
+        if (current.length === 0) {
+          if (anchored && i > 0) return false;
+          if (literalStart && !anchored) {
+            while (i < n && !firstCodes.has(cps[i])) i++;
+            if (i === n) {
+              // nothing can start here; only an empty match could, and a literal start rules it out
+              return false;
             }
-            if (ok) stack.push(ins.next);
-          } else {
-            list.push(at);
           }
         }
-        return false;
-      };
-      for (let i = 0; i <= n; i++) {
         generation++;
-        next = [];
+        next.length = 0;
         // threads carried over from the previous character, then a fresh start here (unanchored)
         for (const pc of current) if (add(next, pc, i)) return true;
-        if (add(next, start, i)) return true;
+        if ((!anchored || i === 0) && add(next, start, i)) return true;
         if (i === n) break;
         const c = cps[i];
-        current = [];
-        for (const pc of next) if (code[pc].test(c)) current.push(code[pc].next);
+        current.length = 0;
+        for (const pc of next) {
+          const ins = code[pc];
+          if (ins.test(c)) current.push(ins.next);
+        }
       }
       return false;
     },
