@@ -197,6 +197,10 @@ export class DanmakuEngine {
     this.onChange = () => {};
     this.filter = () => true; // false hides an item (blocked keywords)
     this.usableLanes = Infinity; // density: scroll lanes comments may use; beyond, they are dropped
+    // a viewer's settings (danmaku-settings.js): crossing time, font size, and merged repeats
+    this.scrollMs = SCROLL_MS;
+    this.fontScale = 1;
+    this.merger = null; // {absorb(item, now), lead(item, now), reset()} or null
 
     this.frame = this.frame.bind(this);
     this.onSeeking = () => this.resetTo(this.video.currentTime * 1000);
@@ -221,7 +225,7 @@ export class DanmakuEngine {
     const items = rawItems.map(normalize).filter(Boolean);
     const added = this.timeline.addAll(items);
     // Let the next frame consider what was just learned for the last few seconds.
-    this.cursor = Math.min(this.cursor, this.clock - SCROLL_MS);
+    this.cursor = Math.min(this.cursor, this.clock - this.scrollMs);
     if (added) this.onChange();
     return added;
   }
@@ -278,6 +282,22 @@ export class DanmakuEngine {
     this.layer.style.opacity = String(opacity);
   }
 
+  /** speed 0.5…2: scrolling comments cross the screen in SCROLL_MS / speed. */
+  setSpeed(speed) {
+    this.scrollMs = Math.round(SCROLL_MS / (Number(speed) > 0 ? Number(speed) : 1));
+  }
+
+  /** fontScale 0.5…2: every comment's size, and so the lanes' height. */
+  setFontScale(fontScale) {
+    this.fontScale = Number(fontScale) > 0 ? Number(fontScale) : 1;
+    this.measure();
+  }
+
+  /** A RepeatMerger (danmaku-settings.js) or null: repeats of an on-screen text raise its ×N instead. */
+  setMerger(merger) {
+    this.merger = merger;
+  }
+
   /** What is on screen now, for tests and the list panel: {id, text, mode, seq, own}. */
   onScreen() {
     return this.active.map(({ item, node }) => ({
@@ -286,6 +306,7 @@ export class DanmakuEngine {
       text: item.text,
       mode: item.mode,
       own: node.classList.contains('danmaku-own'),
+      count: Number(node.dataset.count ?? 1),
     }));
   }
 
@@ -314,7 +335,9 @@ export class DanmakuEngine {
     const height = this.layer.clientHeight || 360;
     this.width = width;
     this.height = height;
-    this.scale = Math.min(1.2, Math.max(0.6, height / 720));
+    // the picture's height, not the layer's: a smaller display area must not shrink the text
+    const picture = this.layer.parentElement?.clientHeight || height;
+    this.scale = Math.min(1.2, Math.max(0.6, picture / 720)) * (this.fontScale ?? 1);
     this.laneHeight = Math.ceil(SIZE_PX.NORMAL * this.scale * 1.3);
     const count = Math.max(1, Math.floor(height / this.laneHeight));
     const fit = (lanes, empty) => {
@@ -341,8 +364,9 @@ export class DanmakuEngine {
     this.shown.clear();
     this.pendingLive = [];
     this.clock = ms;
+    this.merger?.reset();
     // Comments that started up to one crossing ago are still on screen at `ms`.
-    this.cursor = ms - SCROLL_MS;
+    this.cursor = ms - this.scrollMs;
   }
 
   frame(ts) {
@@ -366,7 +390,7 @@ export class DanmakuEngine {
       if (now > this.cursor) {
         for (const item of this.timeline.between(this.cursor, now)) {
           if (this.shown.has(item.id)) continue;
-          const duration = item.mode === 'SCROLL' ? SCROLL_MS : FIXED_MS;
+          const duration = item.mode === 'SCROLL' ? this.scrollMs : FIXED_MS;
           if (now - item.playbackMs >= duration - 200) continue; // would only flash
           this.shown.add(item.id);
           batch.push({ item, start: item.playbackMs });
@@ -376,9 +400,35 @@ export class DanmakuEngine {
     }
     for (const item of this.pendingLive) batch.push({ item, start: this.clock });
     this.pendingLive = [];
-    const shown = batch.filter(({ item }) => this.filter(item));
+    let shown = batch.filter(({ item }) => this.filter(item));
+    const raised = new Map();
+    if (this.merger && shown.length) shown = this.merge(shown, raised);
     if (shown.length && this.visible) this.spawn(shown);
+    for (const [id, count] of raised) {
+      const entry = this.active.find((e) => e.item.id === id);
+      if (!entry) continue;
+      entry.node.textContent = `${entry.item.text} ×${count}`;
+      entry.node.dataset.count = String(count);
+    }
     this.position();
+  }
+
+  /** Leaves out repeats of a text already on screen (or leading this batch); `raised` gets lead → ×N. */
+  merge(batch, raised) {
+    const now = this.clock;
+    const kept = [];
+    for (const entry of batch) {
+      const lead = entry.item.own ? null : this.merger.absorb(entry.item, now);
+      if (!lead) {
+        kept.push(entry);
+      } else if (kept.some((k) => k.item.id === lead.id) || this.active.some((a) => a.item.id === lead.id)) {
+        raised.set(lead.id, lead.count);
+      } else {
+        this.merger.lead(entry.item, now); // its lead has left the screen: this one leads now
+        kept.push(entry);
+      }
+    }
+    return kept;
   }
 
   spawn(batch) {
@@ -395,7 +445,7 @@ export class DanmakuEngine {
       node.style.color = cssColor(item.color);
       node.style.fontSize = `${Math.round(SIZE_PX[item.size] * scale)}px`;
       if (item.mode === 'SCROLL') node.style.transform = `translate3d(${this.width}px,0,0)`;
-      const duration = item.mode === 'SCROLL' ? SCROLL_MS : FIXED_MS;
+      const duration = item.mode === 'SCROLL' ? this.scrollMs : FIXED_MS;
       return { item, node, start, duration, width: 0, speed: 0 };
     });
     const fragment = document.createDocumentFragment();
@@ -407,10 +457,10 @@ export class DanmakuEngine {
     for (const entry of entries) {
       const { item } = entry;
       if (item.mode === 'SCROLL') {
-        entry.speed = scrollSpeed(this.width, entry.width, SCROLL_MS);
+        entry.speed = scrollSpeed(this.width, entry.width, this.scrollMs);
         const limited = this.usableLanes < this.scrollLanes.length;
         const lanes = limited ? this.scrollLanes.slice(0, this.usableLanes) : this.scrollLanes;
-        const { lane, overlap } = allocateScrollLane(lanes, entry, this.width, SCROLL_MS);
+        const { lane, overlap } = allocateScrollLane(lanes, entry, this.width, this.scrollMs);
         if (overlap && limited && !entry.item.own) {
           entry.node.remove(); // a thinner screen was asked for: drop rather than pile up
           continue;

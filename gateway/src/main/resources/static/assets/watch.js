@@ -11,7 +11,8 @@ import { LiveConnection } from './live.js';
 import { POLL_MS, failureText, keepPolling, playbackState, playbackUrl, processingText, rungLines } from './playback.js';
 import { attachSource, bindQualityMenu, bindSeekBar } from './player.js';
 import { getUser, initSessionHeader, onUserChange } from './session.js';
-import { isBlocked, loadSettings, parseKeywords, saveSettings } from './settings.js';
+import { initViewerSettings } from './danmaku-settings-panel.js';
+import { loadSettings, saveSettings } from './settings.js';
 import { $, el, formatDuration, setStatus, whileBusy } from './ui.js';
 
 const MAX_TEXT = 100; // code points, as the server counts them
@@ -271,34 +272,25 @@ function toggleDanmaku() {
 
 // ---- settings ------------------------------------------------------------------------------------
 
+// The on/off switch stays this browser's (settings.js); everything else is the viewer's danmaku
+// settings, which follow the account (danmaku-settings-panel.js).
 let settings = loadSettings();
+let viewer = null;
 
 function applySettings(next, { persist = true } = {}) {
   settings = persist ? saveSettings(next) : next;
   engine.setVisible(settings.visible);
-  engine.setDensity(settings.density);
-  engine.setOpacity(settings.opacity);
-  engine.setFilter((item) => !isBlocked(item.text, settings));
   const button = $('#danmaku-toggle');
   button.setAttribute('aria-pressed', String(settings.visible));
   button.textContent = settings.visible ? 'Danmaku on' : 'Danmaku off';
   $('#setting-visible').checked = settings.visible;
-  $('#setting-density').value = String(settings.density);
-  $('#setting-density-value').textContent = `${Math.round(settings.density * 100)}%`;
-  $('#setting-opacity').value = String(settings.opacity);
-  $('#setting-opacity-value').textContent = `${Math.round(settings.opacity * 100)}%`;
-  if (document.activeElement !== $('#setting-blocked')) $('#setting-blocked').value = settings.blocked.join(', ');
   renderList();
 }
 
 function initSettings() {
   $('#setting-visible').addEventListener('change', (e) => applySettings({ ...settings, visible: e.target.checked }));
-  $('#setting-density').addEventListener('input', (e) => applySettings({ ...settings, density: Number(e.target.value) }));
-  $('#setting-opacity').addEventListener('input', (e) => applySettings({ ...settings, opacity: Number(e.target.value) }));
-  $('#setting-blocked').addEventListener('change', (e) =>
-    applySettings({ ...settings, blocked: parseKeywords(e.target.value) }),
-  );
   $('#settings-form').addEventListener('submit', (e) => e.preventDefault());
+  viewer = initViewerSettings({ engine, layer, onUserChange, onApply: () => renderList() });
   // Another tab changed them: follow.
   window.addEventListener('storage', () => applySettings(loadSettings(), { persist: false }));
   applySettings(settings, { persist: false });
@@ -315,7 +307,8 @@ function renderList() {
   requestAnimationFrame(() => {
     listQueued = false;
     const user = getUser();
-    const items = engine.timeline.items.filter((item) => !isBlocked(item.text, settings)).slice(-LIST_LIMIT);
+    const accepts = viewer ? viewer.filter() : () => true;
+    const items = engine.timeline.items.filter((item) => accepts(item)).slice(-LIST_LIMIT);
     const rows = items.map((item) => {
       const own = item.own || (!!user && item.senderId != null && String(item.senderId) === String(user.id));
       return el(
@@ -415,6 +408,7 @@ window.__barrage = {
   renderer: { active: () => engine.onScreen(), count: () => engine.count, maxSeq: () => engine.maxSeq },
   live: { state: () => liveState, drop: () => live.socket?.close(4000, 'test') },
   settings: () => ({ ...settings }),
+  viewerSettings: () => viewer?.settings() ?? null,
   player: {
     engine: () => source?.engine ?? null,
     levels: () => source?.levels().map((l) => ({ height: l.height, bitrate: l.bitrate })) ?? [],

@@ -325,6 +325,20 @@ class GatewaySecurityTest {
         assertThat(echo(chunk).get("path").asString()).isEqualTo("/api/v1/uploads/abc");
     }
 
+    @Test
+    void aViewersDanmakuSettingsMayBeLargerThanOtherJsonBodiesButAreBoundedToo() throws Exception {
+        // a thousand rules are more than 64 KB: the settings path has user-service's own bound (1 MB)
+        String rules = "[{\"type\":0,\"filter\":\"" + "x".repeat(100 * 1024) + "\",\"opened\":true,\"id\":1}]";
+        var imported = post(
+                port, "/api/v1/users/me/danmaku-settings/import", rules, "Authorization", "Bearer user-1012-rules");
+        assertThat(echo(imported).get("path").asString()).isEqualTo("/api/v1/users/me/danmaku-settings/import");
+        String huge = "[{\"type\":0,\"filter\":\"" + "x".repeat(1100 * 1024) + "\",\"opened\":true,\"id\":1}]";
+        assertProblem(
+                post(port, "/api/v1/users/me/danmaku-settings/import", huge, "Authorization", "Bearer user-1012-rules"),
+                413,
+                "payload-too-large");
+    }
+
     // --- the DPlayer client's body token
 
     @Test

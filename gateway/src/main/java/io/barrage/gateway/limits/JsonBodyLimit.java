@@ -38,19 +38,24 @@ class JsonBodyLimit implements WebFilter {
 
     private static final String UPLOAD_PATH = "/api/v1/videos";
     private static final String RESUMABLE_PREFIX = "/api/v1/uploads/";
+    // a viewer's danmaku settings: up to a thousand rules, more than a small document (user-service bounds it too)
+    private static final String SETTINGS_PATH = "/api/v1/users/me/danmaku-settings";
 
     private final long maxBytes;
+    private final long maxSettingsBytes;
     private final long readTimeNanos;
     private final ApplicationContext publicContext;
 
     JsonBodyLimit(
             @Value("${barrage.gateway.max-json-body:64KB}") DataSize maxBody,
             @Value("${barrage.gateway.json-body-read-time}") Duration readTime,
+            @Value("${barrage.gateway.max-settings-body}") DataSize maxSettingsBody,
             ApplicationContext publicContext) {
         if (readTime.isZero() || readTime.isNegative()) {
             throw new IllegalStateException("barrage.gateway.json-body-read-time must be a positive duration");
         }
         this.maxBytes = maxBody.toBytes();
+        this.maxSettingsBytes = maxSettingsBody.toBytes();
         this.readTimeNanos = readTime.toNanos();
         this.publicContext = publicContext;
     }
@@ -61,9 +66,10 @@ class JsonBodyLimit implements WebFilter {
         if (exchange.getApplicationContext() != publicContext || isUpload(request)) {
             return chain.filter(exchange);
         }
+        long limit = isSettings(request) ? maxSettingsBytes : maxBytes;
         long declared = request.getHeaders().getContentLength();
-        if (declared > maxBytes) {
-            return tooLarge(exchange);
+        if (declared > limit) {
+            return tooLarge(exchange, limit);
         }
         ServerHttpRequest counted = new ServerHttpRequestDecorator(request) {
             @Override
@@ -72,7 +78,7 @@ class JsonBodyLimit implements WebFilter {
                     AtomicLong seen = new AtomicLong();
                     long deadline = System.nanoTime() + readTimeNanos;
                     return super.getBody().handle((buffer, sink) -> {
-                        if (seen.addAndGet(buffer.readableByteCount()) > maxBytes) {
+                        if (seen.addAndGet(buffer.readableByteCount()) > limit) {
                             org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
                             sink.error(new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE));
                         } else if (System.nanoTime() - deadline > 0) {
@@ -89,12 +95,17 @@ class JsonBodyLimit implements WebFilter {
         return chain.filter(exchange.mutate().request(counted).build());
     }
 
-    private Mono<Void> tooLarge(ServerWebExchange exchange) {
+    private static Mono<Void> tooLarge(ServerWebExchange exchange, long limit) {
         return Problems.write(
                 exchange,
                 HttpStatus.CONTENT_TOO_LARGE,
                 "payload-too-large",
-                "The body is larger than " + maxBytes + " bytes.");
+                "The body is larger than " + limit + " bytes.");
+    }
+
+    private static boolean isSettings(ServerHttpRequest request) {
+        String path = request.getPath().pathWithinApplication().value();
+        return path.equals(SETTINGS_PATH) || path.startsWith(SETTINGS_PATH + "/");
     }
 
     /**
