@@ -1,13 +1,11 @@
 package io.barrage.gateway.identity;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,8 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
@@ -135,7 +133,7 @@ public class RevocationListener implements SmartLifecycle {
         if (!running) {
             return;
         }
-        consumers.addListener(new ConsumerMetrics(meters));
+        consumers.addListener(new MicrometerConsumerListener<>(meters));
         ContainerProperties properties = new ContainerProperties(partitions.stream()
                 .map(p -> new TopicPartitionOffset(p.topic(), p.partition(), TopicPartitionOffset.SeekPosition.END))
                 .toArray(TopicPartitionOffset[]::new));
@@ -196,30 +194,6 @@ public class RevocationListener implements SmartLifecycle {
             Thread.sleep(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Binds each consumer's client metrics while it lives. */
-    private record ConsumerMetrics(MeterRegistry meters, Map<String, KafkaClientMetrics> bound)
-            implements ConsumerFactory.Listener<String, String> {
-
-        ConsumerMetrics(MeterRegistry meters) {
-            this(meters, new ConcurrentHashMap<>());
-        }
-
-        @Override
-        public void consumerAdded(String id, Consumer<String, String> consumer) {
-            KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
-            metrics.bindTo(meters);
-            bound.put(id, metrics);
-        }
-
-        @Override
-        public void consumerRemoved(String id, Consumer<String, String> consumer) {
-            KafkaClientMetrics metrics = bound.remove(id);
-            if (metrics != null) {
-                metrics.close();
-            }
         }
     }
 }

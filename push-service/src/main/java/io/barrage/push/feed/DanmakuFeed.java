@@ -5,7 +5,6 @@ import io.barrage.push.room.Item;
 import io.barrage.push.room.Rooms;
 import io.barrage.push.shard.Shards;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +26,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -153,8 +152,9 @@ class DanmakuFeed implements SmartLifecycle {
         if (!running) {
             return;
         }
-        // records-lag-max of the shard's own partitions: the lag panel and alert read it
-        consumers.addListener(new ConsumerMetrics(meters));
+        // records-lag-max of the shard's own partitions: the lag panel and alert read it (by job and
+        // client_id; the listener adds a spring.id tag besides)
+        consumers.addListener(new MicrometerConsumerListener<>(meters));
         long since = Instant.now().minus(replayWindow).toEpochMilli();
         ContainerProperties properties = new ContainerProperties(partitions.stream()
                 .map(p -> new TopicPartitionOffset(
@@ -277,29 +277,5 @@ class DanmakuFeed implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    /** Binds each consumer's client metrics (records-lag-max and the rest) while it lives. */
-    private record ConsumerMetrics(MeterRegistry meters, Map<String, KafkaClientMetrics> bound)
-            implements ConsumerFactory.Listener<String, String> {
-
-        ConsumerMetrics(MeterRegistry meters) {
-            this(meters, new ConcurrentHashMap<>());
-        }
-
-        @Override
-        public void consumerAdded(String id, Consumer<String, String> consumer) {
-            KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
-            metrics.bindTo(meters);
-            bound.put(id, metrics);
-        }
-
-        @Override
-        public void consumerRemoved(String id, Consumer<String, String> consumer) {
-            KafkaClientMetrics metrics = bound.remove(id);
-            if (metrics != null) {
-                metrics.close();
-            }
-        }
     }
 }
