@@ -30,7 +30,7 @@ final class RedisServerHandle implements AutoCloseable {
                 .setting("daemonize no")
                 .build();
         server.start();
-        Ports.await("redis", Duration.ofSeconds(20), () -> Ports.listening(port));
+        LocalPorts.await("redis", Duration.ofSeconds(20), () -> LocalPorts.listening(port));
         return new RedisServerHandle(server, port);
     }
 
