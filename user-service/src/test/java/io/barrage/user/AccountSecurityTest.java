@@ -32,7 +32,7 @@ class AccountSecurityTest extends SessionSecurityTestBase {
         assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
         assertThat(JSON.readTree(updated.body()).get("displayName").asString()).isEqualTo("Pro File");
         var profile =
-                JSON.readTree(send("GET", "/api/v1/users/" + user.id, null).body());
+                JSON.readTree(send("GET", "/api/v1/users/" + user.id(), null).body());
         assertThat(profile.get("displayName").asString()).isEqualTo("Pro File");
         assertThat(profile.get("avatarUrl").asString()).isEqualTo("https://img.example/a.png");
 
@@ -62,7 +62,7 @@ class AccountSecurityTest extends SessionSecurityTestBase {
                         "/api/v1/users/me",
                         json(Map.of("displayName", "Hijack")),
                         "X-User-Id",
-                        Long.toString(user.id)),
+                        Long.toString(user.id())),
                 401,
                 "unauthenticated");
     }
@@ -72,13 +72,13 @@ class AccountSecurityTest extends SessionSecurityTestBase {
     @Test
     void anAttackerAtOneAddressWaitsLongerAndLongerWhileTheOwnerLogsInAsUsual() throws Exception {
         User victim = register("Victim");
-        String ownerDevice = deviceCookieOf(loginFrom(randomAddress(), victim.name, PASSWORD));
+        String ownerDevice = deviceCookieOf(loginFrom(randomAddress(), victim.name(), PASSWORD));
         String attacker = randomAddress();
         List<Long> waits = new ArrayList<>();
         int failures = 0;
         boolean justFailed = false;
         while (failures < 10) {
-            var attempt = loginFrom(attacker, victim.name, "guess number " + failures);
+            var attempt = loginFrom(attacker, victim.name(), "guess number " + failures);
             if (attempt.statusCode() == 429) {
                 assertProblem(attempt, 429, "too-many-attempts");
                 if (justFailed) {
@@ -101,38 +101,38 @@ class AccountSecurityTest extends SessionSecurityTestBase {
         assertThat(waits.getFirst()).isBetween(1L, 2L);
 
         // the owner is not locked out: from another address at once, or with their device from any address
-        assertThat(loginFrom(randomAddress(), victim.name, PASSWORD).statusCode())
+        assertThat(loginFrom(randomAddress(), victim.name(), PASSWORD).statusCode())
                 .isEqualTo(201);
-        assertThat(loginFrom(attacker, victim.name, PASSWORD, ownerDevice).statusCode())
+        assertThat(loginFrom(attacker, victim.name(), PASSWORD, ownerDevice).statusCode())
                 .isEqualTo(201);
         // while the attacker's own address still waits
-        assertProblem(loginFrom(attacker, victim.name, PASSWORD), 429, "too-many-attempts");
+        assertProblem(loginFrom(attacker, victim.name(), PASSWORD), 429, "too-many-attempts");
     }
 
     @Test
     void aGuessSpreadOverManyAddressesHoldsUnknownDevicesButNotTheOwnersOwn() throws Exception {
         User victim = register("Spread");
-        String ownerDevice = deviceCookieOf(loginFrom(randomAddress(), victim.name, PASSWORD));
+        String ownerDevice = deviceCookieOf(loginFrom(randomAddress(), victim.name(), PASSWORD));
         // 31 failures from 7 addresses, none past its pair's free five: only the account counter trips
         int block = ThreadLocalRandom.current().nextInt(256);
         for (int i = 0; i < 31; i++) {
             String address = "10.77." + block + "." + (1 + i / 5);
-            assertProblem(loginFrom(address, victim.name, "guess " + i), 401, "invalid-credentials");
+            assertProblem(loginFrom(address, victim.name(), "guess " + i), 401, "invalid-credentials");
         }
         // three more from fresh addresses, each after the account's wait: the wait is 8 s now
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> attempt;
-            while ((attempt = loginFrom(randomAddress(), victim.name, "more " + i)).statusCode() == 429) {
+            while ((attempt = loginFrom(randomAddress(), victim.name(), "more " + i)).statusCode() == 429) {
                 Thread.sleep(250);
             }
             assertProblem(attempt, 401, "invalid-credentials");
         }
-        var unknownDevice = loginFrom(randomAddress(), victim.name, PASSWORD);
+        var unknownDevice = loginFrom(randomAddress(), victim.name(), PASSWORD);
         assertProblem(unknownDevice, 429, "too-many-attempts");
         assertThat(Long.parseLong(
                         unknownDevice.headers().firstValue("Retry-After").orElseThrow()))
                 .isBetween(1L, 8L);
-        assertThat(loginFrom(randomAddress(), victim.name, PASSWORD, ownerDevice)
+        assertThat(loginFrom(randomAddress(), victim.name(), PASSWORD, ownerDevice)
                         .statusCode())
                 .isEqualTo(201);
     }
@@ -154,10 +154,11 @@ class AccountSecurityTest extends SessionSecurityTestBase {
                 401,
                 "invalid-credentials");
         User user = register("Sprayed");
-        var refused = loginFrom(address, user.name, PASSWORD);
+        var refused = loginFrom(address, user.name(), PASSWORD);
         assertProblem(refused, 429, "too-many-attempts");
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
-        assertThat(loginFrom(randomAddress(), user.name, PASSWORD).statusCode()).isEqualTo(201);
+        assertThat(loginFrom(randomAddress(), user.name(), PASSWORD).statusCode())
+                .isEqualTo(201);
     }
 
     // --- storage

@@ -28,7 +28,7 @@ class SessionSecurityTest extends SessionSecurityTestBase {
 
         var answer = introspect(token);
         assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(answer.body()).get("userId").asLong()).isEqualTo(alice.id);
+        assertThat(JSON.readTree(answer.body()).get("userId").asLong()).isEqualTo(alice.id());
         // and Redis is warm again
         assertThat(redis.hasKey("session:" + sha256(token))).isTrue();
     }
@@ -83,7 +83,7 @@ class SessionSecurityTest extends SessionSecurityTestBase {
                 long start = System.nanoTime();
                 var answer = introspectWithin(Duration.ofSeconds(10), token);
                 assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-                assertThat(JSON.readTree(answer.body()).get("userId").asLong()).isEqualTo(user.id);
+                assertThat(JSON.readTree(answer.body()).get("userId").asLong()).isEqualTo(user.id());
                 System.out.println("introspection with MariaDB down: "
                         + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
             }
@@ -206,7 +206,7 @@ class SessionSecurityTest extends SessionSecurityTestBase {
         assertThat(introspect(alicePhone).statusCode()).isEqualTo(200);
         // nor act as Alice: a claimed identity without the service credential is ignored
         assertProblem(
-                send("DELETE", "/api/v1/sessions/" + phoneId, null, "X-User-Id", Long.toString(alice.id)),
+                send("DELETE", "/api/v1/sessions/" + phoneId, null, "X-User-Id", Long.toString(alice.id())),
                 401,
                 "unauthenticated");
         assertThat(introspect(alicePhone).statusCode()).isEqualTo(200);
@@ -256,17 +256,20 @@ class SessionSecurityTest extends SessionSecurityTestBase {
         assertThat(introspect(here).statusCode()).isEqualTo(200);
         assertProblem(introspect(other1), 404, "session-not-found");
         assertProblem(introspect(other2), 404, "session-not-found");
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM user_session WHERE user_id = ?", Integer.class, user.id))
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM user_session WHERE user_id = ?", Integer.class, user.id()))
                 .isEqualTo(1);
         var events = awaitRevocations(Set.of(sha256(other1), sha256(other2)));
         assertThat(events.values())
-                .allSatisfy(e -> assertThat(e.get("userId").asLong()).isEqualTo(user.id));
+                .allSatisfy(e -> assertThat(e.get("userId").asLong()).isEqualTo(user.id()));
 
         assertProblem(
-                send("POST", "/api/v1/sessions", json(Map.of("username", user.name, "password", PASSWORD))),
+                send("POST", "/api/v1/sessions", json(Map.of("username", user.name(), "password", PASSWORD))),
                 401,
                 "invalid-credentials");
-        assertThat(send("POST", "/api/v1/sessions", json(Map.of("username", user.name, "password", "a brand new one")))
+        assertThat(send(
+                                "POST",
+                                "/api/v1/sessions",
+                                json(Map.of("username", user.name(), "password", "a brand new one")))
                         .statusCode())
                 .isEqualTo(201);
     }
