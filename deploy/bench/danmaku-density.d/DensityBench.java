@@ -63,7 +63,7 @@ public class DensityBench {
         Path data = Path.of(args[0]).toAbsolutePath();
         String jar = args[1];
         int port = Integer.parseInt(args[2]);
-        Infra infra = Infra.start(data.resolve("infra"), Infra.Ports.random());
+        Infra infra = Infra.start(data.resolve("infra"), Infra.ServerPorts.random());
         HttpServer videos = stubVideoService(port + 1);
         Process service = null;
         try {

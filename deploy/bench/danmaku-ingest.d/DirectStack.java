@@ -38,7 +38,7 @@ public class DirectStack {
         Path dataDir = Path.of(args[0]).toAbsolutePath();
         int base = Integer.parseInt(args[1]);
         int videoPort = base + 2;
-        Infra infra = Infra.start(dataDir.resolve("infra"), Infra.Ports.random());
+        Infra infra = Infra.start(dataDir.resolve("infra"), Infra.ServerPorts.random());
         HttpServer videos = HttpServer.create(new InetSocketAddress("127.0.0.1", videoPort), 64);
         videos.createContext("/internal/v1/videos/", exchange -> {
             String id = exchange.getRequestURI().getPath().replaceAll(".*/", "");

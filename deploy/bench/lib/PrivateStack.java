@@ -27,7 +27,7 @@ public class PrivateStack {
             properties.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         LocalStack.Options options = new LocalStack.Options(
-                Path.of(args[0]).toAbsolutePath(), Integer.parseInt(args[1]), Infra.Ports.random(), properties);
+                Path.of(args[0]).toAbsolutePath(), Integer.parseInt(args[1]), Infra.ServerPorts.random(), properties);
         LocalStack stack = LocalStack.start(options);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
         System.out.println("S3 " + stack.infra().s3Endpoint());

@@ -26,7 +26,7 @@ public class PushStack {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build push-service first");
         }
-        Infra infra = Infra.start(dataDir.resolve("infra"), Infra.Ports.random());
+        Infra infra = Infra.start(dataDir.resolve("infra"), Infra.ServerPorts.random());
         Map<String, String> props = new java.util.LinkedHashMap<>(infra.springProperties(Service.PUSH));
         props.put("server.port", Integer.toString(port));
         // Every load connection comes from this machine's one address: lift the per-client caps (20 per

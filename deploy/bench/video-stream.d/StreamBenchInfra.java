@@ -19,7 +19,7 @@ public class StreamBenchInfra {
         Path data = Path.of(args[0]).toAbsolutePath();
         int gatewayPort = Integer.parseInt(args[1]);
         int videoPort = gatewayPort + 2;
-        Infra infra = Infra.start(data.resolve("infra"), Infra.Ports.random());
+        Infra infra = Infra.start(data.resolve("infra"), Infra.ServerPorts.random());
         Runtime.getRuntime().addShutdownHook(new Thread(infra::close));
         for (Service service : new Service[] {Service.VIDEO, Service.GATEWAY}) {
             Map<String, String> props = new LinkedHashMap<>(infra.springProperties(service));

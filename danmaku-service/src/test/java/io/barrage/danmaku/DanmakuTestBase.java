@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.barrage.infra.Service;
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -80,7 +81,7 @@ public abstract class DanmakuTestBase {
     @Autowired
     protected MeterRegistry meters;
 
-    protected final HttpClient http = HttpClient.newHttpClient();
+    protected final HttpClient http = TestHttp.client();
 
     protected HttpResponse<String> post(long videoId, String body) throws Exception {
         return post(videoId, 42, body);

@@ -76,11 +76,20 @@ class ComposeTest {
             assertThat(String.valueOf(service.get("image"))).as(name).contains("/" + name + ":");
             Map<String, Object> build = Repo.map(service.get("build"));
             String dockerfile = String.valueOf(build.get("dockerfile"));
-            assertThat(dockerfile).isEqualTo("deploy/docker/" + name + "/Dockerfile");
+            assertThat(dockerfile).isEqualTo("deploy/docker/Dockerfile");
             assertThat(COMPOSE.getParent()
                             .resolve(String.valueOf(build.get("context")))
                             .resolve(dockerfile))
                     .exists();
+            // the one Dockerfile learns the module and its ports (the chart's and every other artefact's)
+            Map<String, Object> args = Repo.map(build.get("args"));
+            assertThat(args)
+                    .as(name)
+                    .containsEntry("SERVICE", name)
+                    .containsEntry("PORT", String.valueOf(Repo.PORTS.get(name)))
+                    .containsEntry("MANAGEMENT_PORT", String.valueOf(Repo.MANAGEMENT_PORTS.get(name)));
+            // only the transcode worker role needs more than Java
+            assertThat(args.get("APT_PACKAGES")).as(name).isEqualTo(name.equals("video-service") ? "ffmpeg" : null);
             Map<String, Object> env = Repo.map(service.get("environment"));
             assertThat(env).as(name).containsEntry("SPRING_PROFILES_ACTIVE", "compose");
             // registering in Nacos: the compose profile turns discovery on (checked in SpringProfilesTest)

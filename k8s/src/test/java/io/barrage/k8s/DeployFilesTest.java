@@ -2,41 +2,54 @@ package io.barrage.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
-/** The Dockerfiles and the Spring profiles the images and the chart rely on. */
+/** The Dockerfile and the Spring profiles the images and the chart rely on. */
 class DeployFilesTest {
 
+    /** One Dockerfile for every service: the module, its two ports and extra packages are build args. */
     @Test
-    void everyServiceHasALayeredNonRootImageWithAHealthcheck() {
-        for (String name : Repo.COMPONENTS) {
-            String dockerfile = Repo.read(Repo.root().resolve("deploy/docker/" + name + "/Dockerfile"));
-            int port = Repo.PORTS.get(name);
-            int health = Repo.MANAGEMENT_PORTS.get(name);
+    void everyServiceIsBuiltFromOneLayeredNonRootDockerfileWithAHealthcheck() throws IOException {
+        Path docker = Repo.root().resolve("deploy/docker");
+        String dockerfile = Repo.read(docker.resolve("Dockerfile"));
 
-            assertThat(dockerfile)
-                    .as(name)
-                    .contains("FROM eclipse-temurin:25-jre AS layers")
-                    .contains("COPY " + name + "/target/" + name + "-exec.jar app.jar")
-                    .contains("java -Djarmode=tools -jar app.jar extract --layers --launcher")
-                    .contains("COPY --from=layers /build/extracted/dependencies/ ./")
-                    .contains("COPY --from=layers /build/extracted/application/ ./")
-                    .contains("USER 10001:10001")
-                    .contains("-XX:MaxRAMPercentage=")
-                    .contains("-XX:+ExitOnOutOfMemoryError")
-                    .contains("HEALTHCHECK ")
-                    .contains("CMD [\"healthcheck\", \"" + health + "\", \"/actuator/health/liveness\"]")
-                    .contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]")
-                    .containsPattern("(?m)^EXPOSE " + port + " " + health + "$")
-                    .containsPattern("(?m)^\\s+MANAGEMENT_SERVER_PORT=" + health + "$");
-            // the last FROM is the runtime stage, and the user is switched after everything is copied
-            assertThat(dockerfile.lastIndexOf("FROM eclipse-temurin:25-jre")).isLessThan(dockerfile.indexOf("USER "));
-            assertThat(dockerfile.lastIndexOf("COPY ")).isLessThan(dockerfile.indexOf("USER "));
+        assertThat(dockerfile)
+                .containsPattern("(?m)^ARG SERVICE$")
+                .containsPattern("(?m)^ARG PORT$")
+                .containsPattern("(?m)^ARG MANAGEMENT_PORT$")
+                .containsPattern("(?m)^ARG APT_PACKAGES=\"\"$")
+                .contains("FROM eclipse-temurin:25-jre AS layers")
+                .contains("COPY ${SERVICE}/target/${SERVICE}-exec.jar app.jar")
+                .contains("java -Djarmode=tools -jar app.jar extract --layers --launcher")
+                .contains("COPY --from=layers /build/extracted/dependencies/ ./")
+                .contains("COPY --from=layers /build/extracted/application/ ./")
+                .contains("USER 10001:10001")
+                .contains("-XX:MaxRAMPercentage=")
+                .contains("-XX:+ExitOnOutOfMemoryError")
+                .contains("HEALTHCHECK ")
+                .contains("CMD healthcheck \"${MANAGEMENT_SERVER_PORT}\" /actuator/health/liveness")
+                .contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]")
+                .containsPattern("(?m)^EXPOSE \\$\\{PORT} \\$\\{MANAGEMENT_PORT}$")
+                .containsPattern("(?m)^\\s+MANAGEMENT_SERVER_PORT=\\$\\{MANAGEMENT_PORT}$");
+        // the ARG before the first FROM is global; a stage sees it only when it declares it again
+        assertThat(dockerfile.indexOf("ARG SERVICE")).isLessThan(dockerfile.indexOf("FROM "));
+        assertThat(dockerfile.indexOf("ARG SERVICE", dockerfile.indexOf("FROM ")))
+                .isBetween(dockerfile.indexOf("FROM "), dockerfile.indexOf("COPY ${SERVICE}"));
+        // the last FROM is the runtime stage, and the user is switched after everything is copied
+        assertThat(dockerfile.lastIndexOf("FROM eclipse-temurin:25-jre")).isLessThan(dockerfile.indexOf("USER "));
+        assertThat(dockerfile.lastIndexOf("COPY ")).isLessThan(dockerfile.indexOf("USER "));
+        assertThat(docker.resolve("healthcheck")).isExecutable();
+        // no per-service copy left to drift
+        try (Stream<Path> files = Files.walk(docker)) {
+            assertThat(files.filter(f -> f.getFileName().toString().equals("Dockerfile")))
+                    .containsExactly(docker.resolve("Dockerfile"));
         }
-        assertThat(Repo.root().resolve("deploy/docker/healthcheck")).isExecutable();
     }
 
     /** Module = artifact = jar = spring.application.name, on the port every other artefact uses. */
@@ -47,7 +60,7 @@ class DeployFilesTest {
             assertThat(rootPom).as(name).contains("<module>" + name + "</module>");
             String pom = Repo.read(Repo.root().resolve(name + "/pom.xml"));
             assertThat(pom).as(name).contains("<artifactId>" + name + "</artifactId>");
-            // the Dockerfiles copy <module>/target/<module>-exec.jar
+            // the Dockerfile copies <module>/target/<module>-exec.jar
             assertThat(pom).as(name).contains("<finalName>" + name + "</finalName>");
             Map<String, Object> yaml = Repo.yaml(Repo.root().resolve(name + "/src/main/resources/application.yml"));
             assertThat(property(yaml, "spring.application.name")).as(name).isEqualTo(name);

@@ -7,6 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /** Tuning of rooms and connections; the defaults are in application.yml. */
 @ConfigurationProperties("barrage.push")
 public record PushProperties(
+        int shardIndex,
+        int shardCount,
         List<String> allowedOrigins,
         int maxConnections,
         int maxConnectionsPerAddress,

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barrage.infra.Service;
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -46,7 +46,7 @@ class PushServiceTest {
     @LocalServerPort
     int port;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = TestHttp.client();
     private final List<Viewer> viewers = new ArrayList<>();
 
     @AfterEach
@@ -118,11 +118,7 @@ class PushServiceTest {
     }
 
     private String prometheus() throws Exception {
-        return http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        return TestHttp.on(port).get("/actuator/prometheus").body();
     }
 
     @Test
@@ -241,10 +237,7 @@ class PushServiceTest {
                 .cause()
                 .isInstanceOf(WebSocketHandshakeException.class);
 
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/videos/abc/online"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = TestHttp.on(port).get("/api/v1/videos/abc/online");
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json.readTree(response.body()).get("code").asString()).isEqualTo("invalid-request");
     }
@@ -260,11 +253,7 @@ class PushServiceTest {
 
     private int online(long videoId) {
         try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + port + "/api/v1/videos/" + videoId + "/online"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = TestHttp.on(port).get("/api/v1/videos/" + videoId + "/online");
             assertThat(response.statusCode()).isEqualTo(200);
             JsonNode body = json.readTree(response.body());
             assertThat(body.get("videoId").asLong()).isEqualTo(videoId);

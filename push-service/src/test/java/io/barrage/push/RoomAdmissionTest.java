@@ -3,6 +3,7 @@ package io.barrage.push;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barrage.infra.Service;
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +47,7 @@ class RoomAdmissionTest {
     @LocalServerPort
     int port;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = TestHttp.client();
     private final List<PushServiceTest.Viewer> viewers = new ArrayList<>();
 
     @AfterEach
@@ -58,22 +59,10 @@ class RoomAdmissionTest {
     }
 
     private double connections() {
-        try {
-            String metrics = http.send(
-                            java.net.http.HttpRequest.newBuilder(
-                                            URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-                                    .build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString())
-                    .body();
-            Matcher gauge = Pattern.compile("(?m)^barrage_push_connections(?:\\{[^}]*\\})? (\\S+)$")
-                    .matcher(metrics);
-            return gauge.find() ? Double.parseDouble(gauge.group(1)) : -1;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        String metrics = TestHttp.on(port).get("/actuator/prometheus").body();
+        Matcher gauge = Pattern.compile("(?m)^barrage_push_connections(?:\\{[^}]*\\})? (\\S+)$")
+                .matcher(metrics);
+        return gauge.find() ? Double.parseDouble(gauge.group(1)) : -1;
     }
 
     @Test

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barrage.infra.Service;
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import io.barrage.push.shard.Shards;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.util.ArrayList;
@@ -46,7 +46,7 @@ class ShardingTest {
     @LocalServerPort
     int port;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = TestHttp.client();
 
     @Test
     void theShardFunctionIsKafkasOwnPartitioner() throws Exception {
@@ -115,11 +115,7 @@ class ShardingTest {
         assertThat(plain.headers().firstValue("Upgrade")).contains("websocket");
         assertThat(plain.body()).contains("\"code\":\"upgrade-required\"");
 
-        HttpResponse<String> post = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ws/v1/videos/" + mine))
-                        .POST(HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = TestHttp.on(port).send("POST", "/ws/v1/videos/" + mine, null);
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.body()).contains("\"code\":\"method-not-allowed\"");
 
@@ -229,13 +225,6 @@ class ShardingTest {
     }
 
     private HttpResponse<String> get(String path) {
-        try {
-            return http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TestHttp.on(port).get(path);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barrage.infra.Infra;
 import io.barrage.infra.Service;
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
@@ -82,7 +83,7 @@ class DeferredDeletionTest {
     JdbcTemplate jdbc;
 
     private final JsonMapper json = JsonMapper.builder().build();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = TestHttp.client();
     private final MinioClient s3 = MinioClient.builder()
             .endpoint(INFRA.s3Endpoint())
             .credentials(INFRA.s3AccessKey(), INFRA.s3SecretKey())

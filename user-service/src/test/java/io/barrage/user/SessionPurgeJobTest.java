@@ -2,10 +2,8 @@ package io.barrage.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
 /** The expired-session purge that scheduler-service's clock calls. */
 class SessionPurgeJobTest extends UserServiceContext {
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
     @LocalServerPort
@@ -80,13 +77,10 @@ class SessionPurgeJobTest extends UserServiceContext {
         return jdbc.queryForList("SELECT token_hash FROM user_session WHERE user_id = ?", String.class, userId);
     }
 
-    private HttpResponse<String> send(String path, String body, boolean service) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (service) {
-            request.header("X-Service-Token", TestInfra.get().serviceToken());
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> send(String path, String body, boolean service) {
+        return service
+                ? TestHttp.on(port)
+                        .post(path, body, "X-Service-Token", TestInfra.get().serviceToken())
+                : TestHttp.on(port).post(path, body);
     }
 }

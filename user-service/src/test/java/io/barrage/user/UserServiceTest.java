@@ -2,10 +2,8 @@ package io.barrage.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,7 +28,6 @@ import tools.jackson.databind.json.JsonMapper;
 class UserServiceTest extends UserServiceContext {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
@@ -333,18 +330,7 @@ class UserServiceTest extends UserServiceContext {
         return JSON.writeValueAsString(body);
     }
 
-    private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> send(String method, String path, String body, String... headers) {
+        return TestHttp.on(port).timeout(Duration.ofSeconds(20)).send(method, path, body, headers);
     }
 }

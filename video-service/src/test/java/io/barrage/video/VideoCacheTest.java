@@ -2,18 +2,7 @@ package io.barrage.video;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.barrage.infra.Infra;
-import io.barrage.infra.Service;
-import io.barrage.infra.TestInfra;
-import io.barrage.video.catalog.VideoCache;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,58 +18,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Metadata caching, edits, search, view counts and the hot ranking, against real Redis and MariaDB. The
- * cache techniques are shown by counting the SQL statements MyBatis sends ({@code barrage.video.db.queries}).
+ * Metadata caching (cache-aside, null entries, jittered TTLs, delete after write), edits, list and search,
+ * and everything served from the database while Redis is down.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class VideoCacheTest {
-
-    private static final Duration SECOND_DELETE = Duration.ofMillis(200);
-
-    @DynamicPropertySource
-    static void infra(DynamicPropertyRegistry registry) {
-        TestInfra.springProperties(Service.VIDEO).forEach((k, v) -> registry.add(k, () -> v));
-        // the catalogue and the original's streaming, with hand-built MP4s nothing can decode: no ladder
-        // (transcoding is covered by TranscodeTest), and no worker to take TranscodeTest's jobs
-        registry.add("barrage.video.transcode.enabled", () -> "false");
-        registry.add("barrage.video.transcode.worker-enabled", () -> "false");
-        registry.add("barrage.video.cache.second-delete", SECOND_DELETE::toString);
-        // the shared test machine can be slow: a Redis command timing out would fall back to MariaDB and
-        // spoil the query counts
-        registry.add("spring.data.redis.timeout", () -> "5s");
-        registry.add("spring.data.redis.connect-timeout", () -> "5s");
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    StringRedisTemplate redis;
-
-    @Autowired
-    MeterRegistry meters;
-
-    @Autowired
-    VideoCache cache;
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final JsonMapper json = JsonMapper.builder().build();
-    private final Infra infra = TestInfra.get();
+class VideoCacheTest extends VideoCacheTestBase {
 
     // --- cache-aside
 
@@ -343,168 +286,6 @@ class VideoCacheTest {
                 .isZero();
     }
 
-    // --- views
-
-    /**
-     * Through the gateway every anonymous request comes from the gateway's address; the viewer is the
-     * address the gateway vouches for (X-Client-Ip next to the service token). Without the token that
-     * header proves nothing, and forwarded headers never count.
-     */
-    @Test
-    void anonymousViewersAreCountedByTheAddressTheGatewayVouchesFor() throws Exception {
-        long id = uploadSettled(41, "Watched anonymously");
-        assertThat(anonymousView(id, true, "X-Client-Ip", "203.0.113.1")).isTrue();
-        assertThat(anonymousView(id, true, "X-Client-Ip", "203.0.113.2")).isTrue();
-        assertThat(anonymousView(id, true, "X-Client-Ip", "203.0.113.1")).isFalse(); // a reload
-        assertThat(views(id)).isEqualTo(2);
-        // not vouched for: the peer's address (this test's), whatever the headers say
-        assertThat(anonymousView(id, false, "X-Client-Ip", "203.0.113.3")).isTrue();
-        assertThat(anonymousView(id, false, "X-Client-Ip", "203.0.113.4")).isFalse();
-        assertThat(anonymousView(id, false, "X-Forwarded-For", "203.0.113.5")).isFalse();
-        assertThat(anonymousView(id, true, "X-Forwarded-For", "203.0.113.6")).isFalse();
-        assertThat(anonymousView(id, false, "Forwarded", "for=203.0.113.7")).isFalse();
-        assertThat(views(id)).isEqualTo(3);
-    }
-
-    @Test
-    void viewsAreDebouncedPerViewerAndFlushedWithoutLossOrDoubleCounting() throws Exception {
-        long id = uploadSettled(40, "Watched");
-        assertThat(view(id, 1L)).isTrue();
-        assertThat(view(id, 1L)).isFalse(); // a reload
-        assertThat(view(id, 2L)).isTrue();
-        assertThat(view(id, null)).isTrue(); // anonymous, by address
-        assertThat(view(id, null)).isFalse();
-        assertThat(views(id)).isEqualTo(3); // all still in Redis
-        assertProblem(send("POST", "/api/v1/videos/987654321/views", null, null, null), 404, "video-not-found");
-
-        JsonNode flushed = flush();
-        assertThat(flushed.get("items").asLong()).isGreaterThanOrEqualTo(1);
-        assertThat(dbViews(id)).isEqualTo(3);
-        assertThat(views(id)).isEqualTo(3);
-        assertThat(flush().get("items").asLong()).isZero();
-
-        // a flush that fails half-way loses nothing: a delta MariaDB refuses (BIGINT overflow) rolls back the
-        // whole transaction, and the snapshot stays for the next run
-        long other = uploadSettled(40, "Watched too");
-        assertThat(view(other, 1L)).isTrue();
-        flush();
-        assertThat(view(id, 3L)).isTrue();
-        assertThat(view(id, 4L)).isTrue();
-        redis.opsForHash().put("video:views:pending", Long.toString(other), Long.toString(Long.MAX_VALUE));
-        assertProblem(internal("POST", "/internal/v1/jobs/view-count-flush"), 503, "database-unavailable");
-        assertThat(dbViews(id)).isEqualTo(3);
-        assertThat(redis.opsForHash().get("video:views:flushing", Long.toString(id)))
-                .isEqualTo("2");
-        assertThat(views(id)).isEqualTo(5); // MariaDB's 3 and the snapshot's 2
-        // the operator removes the poison; the next run applies the leftover snapshot first, then new views
-        redis.opsForHash().delete("video:views:flushing", Long.toString(other));
-        assertThat(view(id, 5L)).isTrue();
-        assertThat(views(id)).isEqualTo(6);
-        flush();
-        assertThat(dbViews(id)).isEqualTo(6);
-        assertThat(dbViews(other)).isEqualTo(1);
-        assertThat(redis.hasKey("video:views:flushing")).isFalse();
-        assertThat(views(id)).isEqualTo(6);
-
-        // a crash after the commit but before the snapshot was removed: the retry must not count again
-        String applied = jdbc.queryForObject(
-                "SELECT flush_id FROM video_view_flush ORDER BY applied_at DESC LIMIT 1", String.class);
-        redis.opsForHash().putAll("video:views:flushing", Map.of(Long.toString(id), "1", "#flush", applied));
-        flush();
-        assertThat(dbViews(id)).isEqualTo(6);
-        assertThat(redis.hasKey("video:views:flushing")).isFalse();
-
-        // two callers at once: each view is applied exactly once
-        for (long viewer = 10; viewer < 20; viewer++) {
-            assertThat(view(id, viewer)).isTrue();
-        }
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            var a = pool.submit(() -> internal("POST", "/internal/v1/jobs/view-count-flush"));
-            var b = pool.submit(() -> internal("POST", "/internal/v1/jobs/view-count-flush"));
-            assertThat(a.get().statusCode()).isEqualTo(200);
-            assertThat(b.get().statusCode()).isEqualTo(200);
-        }
-        assertThat(dbViews(id)).isEqualTo(16);
-        assertThat(views(id)).isEqualTo(16);
-    }
-
-    // --- ranking, jobs and purge
-
-    @Test
-    void hotRankingDecaysDropsDeletedVideosAndPurgeRemovesEveryKey() throws Exception {
-        long hot = uploadSettled(41, "Hot");
-        long warm = uploadSettled(41, "Warm");
-        for (long viewer = 100; viewer < 104; viewer++) {
-            view(hot, viewer);
-        }
-        view(warm, 100L);
-        List<Long> ranked =
-                ids(json.readTree(get("/api/v1/videos/hot?limit=100").body()));
-        assertThat(ranked).contains(hot, warm);
-        assertThat(ranked.indexOf(hot)).isLessThan(ranked.indexOf(warm));
-        JsonNode first =
-                json.readTree(get("/api/v1/videos/hot?limit=100").body()).get("items");
-        assertThat(first.get(ranked.indexOf(hot)).get("views").asLong()).isEqualTo(4);
-        assertProblem(get("/api/v1/videos/hot?limit=0"), 400, "invalid-request");
-
-        // one half-life since the last decay: every score halves, however many callers ask at once
-        long redisNow = redis.execute(
-                new DefaultRedisScript<>("local t = redis.call('TIME') return tonumber(t[1]) * 1000", Long.class),
-                List.of());
-        redis.opsForValue()
-                .set(
-                        "video:hot:decayed-at",
-                        Long.toString(redisNow - Duration.ofHours(6).toMillis()));
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            var a = pool.submit(() -> internal("POST", "/internal/v1/jobs/hot-ranking-decay"));
-            var b = pool.submit(() -> internal("POST", "/internal/v1/jobs/hot-ranking-decay"));
-            for (var response : List.of(a.get(), b.get())) {
-                assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(json.readTree(response.body()).get("items").asLong()).isGreaterThanOrEqualTo(2);
-            }
-        }
-        assertThat(redis.opsForZSet().score("video:hot", Long.toString(hot))).isCloseTo(2.0, within(0.05));
-        assertThat(redis.opsForZSet().score("video:hot", Long.toString(warm))).isCloseTo(0.5, within(0.02));
-
-        // a deleted video leaves the ranking
-        assertThat(send("DELETE", "/api/v1/videos/" + hot, 41L, null, null).statusCode())
-                .isEqualTo(204);
-        assertThat(ids(json.readTree(get("/api/v1/videos/hot?limit=100").body())))
-                .doesNotContain(hot)
-                .contains(warm);
-        redis.opsForZSet().add("video:hot", "987654321", 50); // a member whose video never finished
-        var refreshed = internal("POST", "/internal/v1/jobs/ranking-refresh");
-        assertThat(refreshed.statusCode()).isEqualTo(200);
-        assertThat(json.readTree(refreshed.body()).get("items").asLong()).isGreaterThanOrEqualTo(1);
-        assertThat(redis.opsForZSet().score("video:hot", "987654321")).isNull();
-        assertThat(redis.opsForZSet().score("video:hot", Long.toString(warm))).isNotNull();
-
-        // purge: every Redis key of the video goes, then the row
-        view(warm, 101L);
-        get("/api/v1/videos/" + warm);
-        assertThat(send("DELETE", "/api/v1/videos/" + warm, 41L, null, null).statusCode())
-                .isEqualTo(204);
-        redis.opsForZSet().add("video:hot", Long.toString(warm), 1);
-        redis.opsForValue().set("video:meta:" + warm, "{\"id\":" + warm + ",\"status\":\"DELETED\"}");
-        assertThat(internal("DELETE", "/internal/v1/videos/" + warm).statusCode())
-                .isEqualTo(204);
-        assertThat(redis.hasKey("video:meta:" + warm)).isFalse();
-        assertThat(redis.opsForHash().hasKey("video:views:pending", Long.toString(warm)))
-                .isFalse();
-        assertThat(redis.opsForZSet().score("video:hot", Long.toString(warm))).isNull();
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM video WHERE id = ?", Long.class, warm))
-                .isZero();
-
-        for (String job : List.of("view-count-flush", "hot-ranking-decay", "ranking-refresh")) {
-            var anonymous = http.send(
-                    HttpRequest.newBuilder(uri("/internal/v1/jobs/" + job))
-                            .POST(HttpRequest.BodyPublishers.noBody())
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertProblem(anonymous, 401, "service-credential-required");
-        }
-    }
-
     // --- Redis down
 
     @Test
@@ -538,152 +319,5 @@ class VideoCacheTest {
                     && json.readTree(read.body()).get("title").asString().equals("Survivor, edited")
                     && redis.hasKey("video:meta:" + id);
         });
-    }
-
-    // --- helpers
-
-    private static org.assertj.core.data.Offset<Double> within(double offset) {
-        return org.assertj.core.data.Offset.offset(offset);
-    }
-
-    private double selects() {
-        Counter counter =
-                meters.find("barrage.video.db.queries").tag("kind", "select").counter();
-        return counter == null ? 0 : counter.count();
-    }
-
-    private long dbViews(long id) {
-        return jdbc.queryForObject("SELECT views FROM video WHERE id = ?", Long.class, id);
-    }
-
-    private long views(long id) throws Exception {
-        return json.readTree(get("/api/v1/videos/" + id).body()).get("views").asLong();
-    }
-
-    private boolean view(long id, Long userId) throws Exception {
-        var response = send("POST", "/api/v1/videos/" + id + "/views", userId, null, null);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        JsonNode body = json.readTree(response.body());
-        assertThat(body.get("videoId").asLong()).isEqualTo(id);
-        return body.get("counted").asBoolean();
-    }
-
-    private boolean anonymousView(long id, boolean viaGateway, String header, String value) throws Exception {
-        var request = HttpRequest.newBuilder(uri("/api/v1/videos/" + id + "/views"))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .header(header, value);
-        if (viaGateway) {
-            request.header("X-Service-Token", infra.serviceToken());
-        }
-        var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json.readTree(response.body()).get("counted").asBoolean();
-    }
-
-    private JsonNode flush() throws Exception {
-        var response = internal("POST", "/internal/v1/jobs/view-count-flush");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json.readTree(response.body());
-    }
-
-    private static List<Long> ids(JsonNode page) {
-        List<Long> ids = new ArrayList<>();
-        page.get("items").forEach(item -> ids.add(item.get("id").asLong()));
-        return ids;
-    }
-
-    private static void await(Callable<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!holds(condition)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 30 s");
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static boolean holds(Callable<Boolean> condition) {
-        try {
-            return condition.call();
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    /** Uploads a READY video and waits out the delayed second delete its writes scheduled. */
-    private long uploadSettled(long owner, String title) throws Exception {
-        byte[] mp4 = TinyMp4.build(1000, 4000, 320, 240, 256);
-        String boundary = "----barrage" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(
-                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n" + title + "\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(("--" + boundary
-                        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.mp4\"\r\nContent-Type: video/mp4\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(mp4);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        var response = http.send(
-                HttpRequest.newBuilder(uri("/api/v1/videos"))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .header("X-Service-Token", infra.serviceToken())
-                        .header("X-User-Id", Long.toString(owner))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        await(() -> cache.secondDeletesDue() == 0);
-        return json.readTree(response.body()).get("id").asLong();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> patch(long id, Long userId, String ifMatch, Map<String, String> changes)
-            throws Exception {
-        return send("PATCH", "/api/v1/videos/" + id, userId, ifMatch, json.writeValueAsString(changes));
-    }
-
-    private HttpResponse<String> send(String method, String path, Long userId, String ifMatch, String jsonBody)
-            throws Exception {
-        var request = HttpRequest.newBuilder(uri(path))
-                .method(
-                        method,
-                        jsonBody == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(jsonBody));
-        if (jsonBody != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (userId != null) {
-            request.header("X-Service-Token", infra.serviceToken()).header("X-User-Id", userId.toString());
-        }
-        if (ifMatch != null) {
-            request.header("If-Match", ifMatch);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> internal(String method, String path) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(uri(path))
-                        .method(method, HttpRequest.BodyPublishers.noBody())
-                        .header("X-Service-Token", infra.serviceToken())
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void assertProblem(HttpResponse<String> response, int status, String code) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
-        JsonNode problem = json.readTree(response.body());
-        assertThat(problem.get("code").asString()).isEqualTo(code);
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("SELECT");
     }
 }

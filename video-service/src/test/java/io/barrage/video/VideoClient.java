@@ -2,6 +2,7 @@ package io.barrage.video;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** HTTP helpers for the upload and playback tests: multipart, tus, raw sockets and ffmpeg-made clips. */
 final class VideoClient {
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final HttpClient http = TestHttp.client();
     final JsonMapper json = JsonMapper.builder().build();
     final String token = TestInfra.get().serviceToken();
     final int port;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barrage.infra.Infra;
 import io.barrage.infra.Service;
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
@@ -55,7 +56,7 @@ class VideoServiceTest {
     @Autowired
     JdbcTemplate jdbc;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = TestHttp.client();
     private final JsonMapper json = JsonMapper.builder().build();
     private final Infra infra = TestInfra.get();
 

@@ -25,7 +25,7 @@ final class E2eStack {
             LocalStack started = LocalStack.start(new LocalStack.Options(
                     data,
                     PORT_BASE,
-                    Infra.Ports.random(),
+                    Infra.ServerPorts.random(),
                     Map.of(
                             "barrage.video.max-upload-size", "2MB",
                             // long enough for a delete-and-restore in a test, short enough to watch a purge

@@ -33,25 +33,25 @@ public final class Infra implements AutoCloseable {
 
     private Path root;
     private Path dataDir;
-    private Ports ports;
+    private ServerPorts ports;
 
     private Infra(Secrets secrets) {
         this.secrets = secrets;
     }
 
-    /** The ports to use; 0 picks a free one. */
-    public record Ports(int kafka, int kafkaController, int redis, int mariaDb, int s3) {
+    /** The ports of the infrastructure servers (Kafka, Redis, MariaDB, the S3 store); 0 picks a free one. */
+    public record ServerPorts(int kafka, int kafkaController, int redis, int mariaDb, int s3) {
 
-        public static Ports fixedLocal() {
-            return new Ports(19092, 19093, 16379, 13306, 19000);
+        public static ServerPorts fixedLocal() {
+            return new ServerPorts(19092, 19093, 16379, 13306, 19000);
         }
 
-        public static Ports random() {
-            return new Ports(0, 0, 0, 0, 0);
+        public static ServerPorts random() {
+            return new ServerPorts(0, 0, 0, 0, 0);
         }
     }
 
-    public static Infra start(Path dataDir, Ports requested) throws Exception {
+    public static Infra start(Path dataDir, ServerPorts requested) throws Exception {
         Path root = RepoRoot.find();
         Infra infra = new Infra(Secrets.load(dataDir.resolve("secrets.properties")));
         infra.root = root;
@@ -66,9 +66,7 @@ public final class Infra implements AutoCloseable {
                             root,
                             dataDir.resolve("kafka"),
                             port,
-                            requested.kafkaController() == 0
-                                    ? io.barrage.infra.Ports.free()
-                                    : requested.kafkaController()))));
+                            requested.kafkaController() == 0 ? LocalPorts.free() : requested.kafkaController()))));
             var s3Start = CompletableFuture.supplyAsync(() -> unchecked(() -> onFreePort(
                     "s3 store",
                     requested.s3(),
@@ -93,7 +91,7 @@ public final class Infra implements AutoCloseable {
                 kafkaStart.join();
                 s3Start.join();
             }
-            infra.ports = new Ports(
+            infra.ports = new ServerPorts(
                     infra.kafka.port(),
                     infra.kafka.controllerPort(),
                     infra.redis.port(),
@@ -126,7 +124,7 @@ public final class Infra implements AutoCloseable {
      */
     private static <T> T onFreePort(String what, int requested, OnPort<T> server) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            int port = requested == 0 ? io.barrage.infra.Ports.free() : requested;
+            int port = requested == 0 ? LocalPorts.free() : requested;
             try {
                 return server.start(port);
             } catch (Exception e) {

@@ -83,7 +83,7 @@ final class KafkaServer implements AutoCloseable {
                 kafkaLog);
         KafkaServer server = new KafkaServer(jvm, port, controllerPort);
         try {
-            Ports.await("kafka", Duration.ofSeconds(90), () -> {
+            LocalPorts.await("kafka", Duration.ofSeconds(90), () -> {
                 if (!jvm.isAlive()) {
                     throw new IllegalStateException("kafka exited:\n" + jvm.tail());
                 }
@@ -112,7 +112,7 @@ final class KafkaServer implements AutoCloseable {
     }
 
     private boolean clusterReady() {
-        if (!Ports.listening(port)) {
+        if (!LocalPorts.listening(port)) {
             return false;
         }
         try (Admin admin = admin()) {

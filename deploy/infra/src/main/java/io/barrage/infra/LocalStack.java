@@ -54,7 +54,8 @@ public final class LocalStack implements AutoCloseable {
      * @param infraPorts the servers' ports
      * @param extraProperties Spring properties added to every service (tests use it to lower limits)
      */
-    public record Options(Path dataDir, int portBase, Infra.Ports infraPorts, Map<String, String> extraProperties) {
+    public record Options(
+            Path dataDir, int portBase, Infra.ServerPorts infraPorts, Map<String, String> extraProperties) {
 
         public int port(Service service) {
             return portBase + (service.defaultPort() - Service.GATEWAY.defaultPort());
@@ -91,7 +92,7 @@ public final class LocalStack implements AutoCloseable {
         Files.writeString(
                 dataDir.resolve("local-stack.pid"),
                 Long.toString(ProcessHandle.current().pid()));
-        Options options = new Options(dataDir, 8080, Infra.Ports.fixedLocal(), Map.of());
+        Options options = new Options(dataDir, 8080, Infra.ServerPorts.fixedLocal(), Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack stack = new LocalStack(options);
         Path pidFile = dataDir.resolve("local-stack.pid");

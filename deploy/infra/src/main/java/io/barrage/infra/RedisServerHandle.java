@@ -35,7 +35,7 @@ final class RedisServerHandle implements AutoCloseable {
                 .setting("requirepass " + password)
                 .build();
         server.start();
-        Ports.await("redis", Duration.ofSeconds(20), () -> Ports.listening(port));
+        LocalPorts.await("redis", Duration.ofSeconds(20), () -> LocalPorts.listening(port));
         return new RedisServerHandle(server, port);
     }
 

@@ -46,11 +46,11 @@ final class S3Server implements AutoCloseable {
                 dataDir.resolve("s3proxy.log"));
         S3Server server = new S3Server(jvm, port, accessKey, secretKey);
         try {
-            Ports.await("s3 store", Duration.ofSeconds(60), () -> {
+            LocalPorts.await("s3 store", Duration.ofSeconds(60), () -> {
                 if (!jvm.isAlive()) {
                     throw new IllegalStateException("s3proxy exited:\n" + jvm.tail());
                 }
-                return Ports.listening(port);
+                return LocalPorts.listening(port);
             });
         } catch (RuntimeException | TimeoutException e) {
             server.close();

@@ -25,7 +25,7 @@ public final class TestInfra {
         if (instance == null) {
             try {
                 Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "barrage-test-");
-                Infra infra = Infra.start(dir, Infra.Ports.random());
+                Infra infra = Infra.start(dir, Infra.ServerPorts.random());
                 Runtime.getRuntime()
                         .addShutdownHook(new Thread(
                                 () -> {

@@ -54,7 +54,7 @@ class MariaDbRestartTest {
     /** One life of the server: start, create (or only look for) a schema, exit with the JVM's hooks. */
     public static final class Once {
         public static void main(String[] args) throws Exception {
-            MariaDbServer server = MariaDbServer.start(Path.of(args[0]), Ports.free());
+            MariaDbServer server = MariaDbServer.start(Path.of(args[0]), LocalPorts.free());
             if (args[1].equals("create")) {
                 server.provision("restart_probe", "restart_probe", "probe-password");
             }

@@ -35,7 +35,7 @@ class ServerWatchTest {
 
     @Test
     void aServerKilledFromOutsideIsStartedAgainOnItsPortWithItsData() throws Exception {
-        try (Infra infra = Infra.start(data, Infra.Ports.random());
+        try (Infra infra = Infra.start(data, Infra.ServerPorts.random());
                 ServerWatch watch = new ServerWatch(infra, FAST)) {
             Map<String, String> video = infra.springProperties(Service.VIDEO);
             execute(video, "CREATE TABLE survivor (id BIGINT PRIMARY KEY)", "INSERT INTO survivor VALUES (42)");

@@ -3,6 +3,7 @@ package io.barrage.gateway.identity;
 import io.barrage.gateway.edge.ClientAddress;
 import io.barrage.gateway.edge.Problems;
 import io.barrage.gateway.edge.RequestIdFilter;
+import io.barrage.gateway.limits.JsonBodyProperties;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -18,7 +19,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -53,13 +53,14 @@ public class IdentityFilter implements GlobalFilter, Ordered {
             SessionIntrospector introspector,
             ClientAddress clientAddress,
             IdentityProperties properties,
-            @Value("${barrage.service-token}") String serviceToken,
-            @Value("${barrage.gateway.max-json-body}") DataSize maxBody) {
+            JsonBodyProperties bodies,
+            @Value("${barrage.service-token}") String serviceToken) {
         this.introspector = introspector;
         this.clientAddress = clientAddress;
         this.properties = properties;
         this.serviceToken = serviceToken;
-        this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE, maxBody.toBytes());
+        this.maxBodyBytes =
+                (int) Math.min(Integer.MAX_VALUE, bodies.maxJsonBody().toBytes());
     }
 
     @Override

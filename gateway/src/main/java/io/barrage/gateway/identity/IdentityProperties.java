@@ -2,9 +2,10 @@ package io.barrage.gateway.identity;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
+ * The session check; the defaults are in application.yml.
+ *
  * @param userServiceUri base URI of user-service, resolved through the load balancer
  * @param introspectTimeout how long a session check may take before it counts as failed
  * @param sessionCacheTtl how long a check's answer is reused for the same token
@@ -15,9 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("barrage.gateway")
 record IdentityProperties(
-        @DefaultValue("http://user-service") String userServiceUri,
-        @DefaultValue("2s") Duration introspectTimeout,
-        @DefaultValue("5s") Duration sessionCacheTtl,
-        @DefaultValue("10000") int sessionCacheSize,
-        @DefaultValue("2m") Duration sessionStaleWindow,
-        @DefaultValue("5s") Duration sessionCheckRetryAfter) {}
+        String userServiceUri,
+        Duration introspectTimeout,
+        Duration sessionCacheTtl,
+        int sessionCacheSize,
+        Duration sessionStaleWindow,
+        Duration sessionCheckRetryAfter) {}

@@ -1,17 +1,15 @@
 package io.barrage.gateway.identity;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -19,6 +17,13 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,10 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * near-cache, so a logout or revocation reaches every gateway instance within about a second instead
  * of after the cache TTL.
  *
- * <p>Every instance must see every event, so there is no consumer group: the consumer assigns itself
- * all partitions and starts at their end (older revocations are covered by the TTL, which is shorter
- * than any downtime that would matter). Nothing is committed. If Kafka is unreachable the loop retries;
- * the TTL bounds staleness in the meantime.
+ * <p>Every instance must see every event, so there is no consumer group: a listener container is assigned
+ * all partitions and starts at their end (older revocations are covered by the TTL, which is shorter than
+ * any downtime that would matter). Nothing is committed. Until Kafka answers with the topic's partitions
+ * the listener retries every second; the TTL bounds staleness in the meantime.
  */
 @Component
 public class RevocationListener implements SmartLifecycle {
@@ -42,17 +47,17 @@ public class RevocationListener implements SmartLifecycle {
 
     private final SessionIntrospector introspector;
     private final String bootstrapServers;
+    private final MeterRegistry meters;
+    private final Object lifecycle = new Object();
     private volatile boolean running;
     private volatile boolean ready;
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
-
-    private final MeterRegistry meters;
+    private KafkaMessageListenerContainer<String, String> container;
+    private Thread starting;
 
     RevocationListener(
             SessionIntrospector introspector,
             MeterRegistry meters,
-            @Value("${spring.kafka.bootstrap-servers:}") String bootstrapServers) {
+            @Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
         this.introspector = introspector;
         this.meters = meters;
         this.bootstrapServers = bootstrapServers;
@@ -69,22 +74,25 @@ public class RevocationListener implements SmartLifecycle {
             log.warn("spring.kafka.bootstrap-servers is not set: revocations reach this gateway only by TTL");
             return;
         }
-        running = true;
-        thread = Thread.ofPlatform().daemon().name("user-events-revocations").start(this::run);
+        synchronized (lifecycle) {
+            running = true;
+            starting =
+                    Thread.ofPlatform().daemon().name("user-events-revocations").start(this::startContainer);
+        }
     }
 
     @Override
     public void stop() {
-        running = false;
-        KafkaConsumer<String, String> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        synchronized (lifecycle) {
+            running = false;
+            ready = false;
+            if (starting != null) {
+                starting.interrupt();
+                starting = null;
+            }
+            if (container != null) {
+                container.stop();
+                container = null;
             }
         }
     }
@@ -94,52 +102,68 @@ public class RevocationListener implements SmartLifecycle {
         return running;
     }
 
-    private void run() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-revocations-" + UUID.randomUUID());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(props);
-                KafkaClientMetrics metrics = new KafkaClientMetrics(kafka)) {
-            metrics.bindTo(meters);
-            consumer = kafka;
-            while (running) {
-                try {
-                    if (kafka.assignment().isEmpty()) {
-                        assignAtEnd(kafka);
-                    }
-                    for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(500))) {
-                        handle(record);
-                    }
-                } catch (WakeupException e) {
-                    break;
-                } catch (RuntimeException e) {
-                    log.warn("reading {} failed, retrying: {}", TOPIC, e.toString());
-                    sleep();
+    /** Learns the topic's partitions (until Kafka answers), then follows them all from their end. */
+    private void startContainer() {
+        DefaultKafkaConsumerFactory<String, String> consumers = new DefaultKafkaConsumerFactory<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.CLIENT_ID_CONFIG,
+                        "gateway-revocations-" + UUID.randomUUID(),
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "latest"),
+                new StringDeserializer(),
+                new StringDeserializer());
+        List<TopicPartition> partitions = List.of();
+        while (running && partitions.isEmpty()) {
+            try (Consumer<String, String> kafka = consumers.createConsumer()) {
+                partitions = kafka.partitionsFor(TOPIC, Duration.ofSeconds(5)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .toList();
+                if (partitions.isEmpty()) {
+                    throw new IllegalStateException(TOPIC + " has no partitions yet");
                 }
+            } catch (RuntimeException e) {
+                log.warn("reading {} failed, retrying: {}", TOPIC, e.toString());
+                sleep();
             }
-        } finally {
-            ready = false;
-            consumer = null;
+        }
+        if (!running) {
+            return;
+        }
+        consumers.addListener(new MicrometerConsumerListener<>(meters));
+        ContainerProperties properties = new ContainerProperties(partitions.stream()
+                .map(p -> new TopicPartitionOffset(p.topic(), p.partition(), TopicPartitionOffset.SeekPosition.END))
+                .toArray(TopicPartitionOffset[]::new));
+        properties.setMessageListener(new Listener());
+        properties.setPollTimeout(500);
+        KafkaMessageListenerContainer<String, String> revocations =
+                new KafkaMessageListenerContainer<>(consumers, properties);
+        revocations.setBeanName("user-events-revocations");
+        synchronized (lifecycle) {
+            if (running) {
+                container = revocations;
+                revocations.start();
+            }
         }
     }
 
-    private void assignAtEnd(KafkaConsumer<String, String> kafka) {
-        List<TopicPartition> partitions = kafka.partitionsFor(TOPIC, Duration.ofSeconds(5)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        if (partitions.isEmpty()) {
-            throw new IllegalStateException(TOPIC + " has no partitions yet");
+    /** Evicts what each record revokes; once at the end of every partition, the listener is ready. */
+    private final class Listener implements MessageListener<String, String>, ConsumerSeekAware {
+
+        /** Called by the container after its seeks to the end, with the positions resolved. */
+        @Override
+        public void onPartitionsAssigned(Map<TopicPartition, Long> positions, ConsumerSeekCallback callback) {
+            ready = true;
+            log.info("following {} ({} partitions) for session revocations", TOPIC, positions.size());
         }
-        kafka.assign(partitions);
-        kafka.seekToEnd(partitions);
-        // seekToEnd is lazy; resolving the positions now makes "ready" true to its word
-        partitions.forEach(p -> kafka.position(p, Duration.ofSeconds(5)));
-        ready = true;
-        log.info("following {} ({} partitions) for session revocations", TOPIC, partitions.size());
+
+        @Override
+        public void onMessage(ConsumerRecord<String, String> record) {
+            handle(record);
+        }
     }
 
     private void handle(ConsumerRecord<String, String> record) {
@@ -170,7 +194,6 @@ public class RevocationListener implements SmartLifecycle {
             Thread.sleep(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            running = false;
         }
     }
 }

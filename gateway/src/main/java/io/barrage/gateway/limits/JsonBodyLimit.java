@@ -3,7 +3,6 @@ package io.barrage.gateway.limits;
 import io.barrage.gateway.edge.Problems;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -13,7 +12,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -46,16 +44,13 @@ class JsonBodyLimit implements WebFilter {
     private final long readTimeNanos;
     private final ApplicationContext publicContext;
 
-    JsonBodyLimit(
-            @Value("${barrage.gateway.max-json-body:64KB}") DataSize maxBody,
-            @Value("${barrage.gateway.json-body-read-time}") Duration readTime,
-            @Value("${barrage.gateway.max-settings-body}") DataSize maxSettingsBody,
-            ApplicationContext publicContext) {
+    JsonBodyLimit(JsonBodyProperties properties, ApplicationContext publicContext) {
+        Duration readTime = properties.jsonBodyReadTime();
         if (readTime.isZero() || readTime.isNegative()) {
             throw new IllegalStateException("barrage.gateway.json-body-read-time must be a positive duration");
         }
-        this.maxBytes = maxBody.toBytes();
-        this.maxSettingsBytes = maxSettingsBody.toBytes();
+        this.maxBytes = properties.maxJsonBody().toBytes();
+        this.maxSettingsBytes = properties.maxSettingsBody().toBytes();
         this.readTimeNanos = readTime.toNanos();
         this.publicContext = publicContext;
     }

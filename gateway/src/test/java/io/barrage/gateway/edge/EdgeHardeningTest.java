@@ -3,6 +3,7 @@ package io.barrage.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barrage.infra.Service;
+import io.barrage.infra.TestHttp;
 import io.barrage.infra.TestInfra;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -78,8 +79,7 @@ class EdgeHardeningTest {
     @LocalServerPort
     int port;
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = TestHttp.client();
 
     @Test
     void everyAnswerCarriesTheBrowserSecurityHeaders() throws Exception {

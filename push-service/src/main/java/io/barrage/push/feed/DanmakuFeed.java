@@ -5,24 +5,20 @@ import io.barrage.push.room.Item;
 import io.barrage.push.room.Rooms;
 import io.barrage.push.shard.Shards;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -30,7 +26,16 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.stereotype.Component;
+import org.springframework.util.backoff.FixedBackOff;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,12 +45,14 @@ import tools.jackson.databind.node.ObjectNode;
  * Reads this shard's partitions of {@code danmaku.events} and hands each {@code DanmakuCreated} and {@code
  * DanmakuDeleted} to its room.
  *
- * <p>There is no consumer group: the feed assigns itself the partitions of its own videos (see {@link
- * Shards}), so it never receives another shard's traffic and there is no rebalancing. It starts {@code
- * replay-window} back in time ({@code offsetsForTimes}), not at the end, so the rooms' rings hold the recent
- * stream again and viewers of a restarted shard resume without a hole; it counts as ready once it has read
- * up to where the partitions ended when it started, and it starts before the web server, so viewers
- * connect only then. After a failure it carries on from the next unread offset of each partition.
+ * <p>There is no consumer group: the feed's listener container is assigned the partitions of its own videos
+ * (see {@link Shards}), so it never receives another shard's traffic and there is no rebalancing. Each
+ * partition starts {@code replay-window} back in time (a timestamp seek), not at the end (a partition with
+ * nothing that recent starts at its end), so the rooms' rings hold the recent stream again and viewers of a
+ * restarted shard resume without a hole; the feed counts as ready once it has read up to where the
+ * partitions ended when it started, and it starts before the web server, so viewers connect only then. A
+ * record whose handling fails is read again a second later, and the ones after it only then (the
+ * container's error handler seeks back to it), so rooms get every record once, in order.
  */
 @Component
 class DanmakuFeed implements SmartLifecycle {
@@ -56,16 +63,17 @@ class DanmakuFeed implements SmartLifecycle {
     private final Rooms rooms;
     private final Shards shards;
     private final JsonMapper json;
-    private final String bootstrapServers;
     private final Duration replayWindow;
     private final MeterRegistry meters;
-    private final Duration fetchMaxWait;
-    private final int fetchMinBytes;
+    private final Map<String, Object> consumerConfig;
     private final CountDownLatch ready = new CountDownLatch(1);
-    private final Map<TopicPartition, Long> next = new HashMap<>(); // feed thread only
+    /** Where each partition ended when the feed started; emptied as the feed reaches each end. */
+    private final Map<TopicPartition, Long> behind = new ConcurrentHashMap<>();
+
     private volatile boolean running;
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
+    private final Object lifecycle = new Object();
+    private KafkaMessageListenerContainer<String, String> container;
+    private Thread starting;
 
     DanmakuFeed(
             Rooms rooms,
@@ -79,9 +87,21 @@ class DanmakuFeed implements SmartLifecycle {
         this.shards = shards;
         this.json = json;
         this.replayWindow = properties.replayWindow();
-        this.fetchMaxWait = properties.feedMaxWait();
-        this.fetchMinBytes = properties.feedMinBytes();
-        this.bootstrapServers = bootstrapServers;
+        this.consumerConfig = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "push-" + UUID.randomUUID(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "latest",
+                // A fetch returns at feed-min-bytes or after feed-max-wait: a danmaku waits at most that long,
+                // and the consumer's per-fetch cost is shared by the records that arrived meanwhile.
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG,
+                properties.feedMinBytes(),
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                (int) properties.feedMaxWait().toMillis());
     }
 
     /** Before the web server (which starts at DEFAULT_PHASE - 2048), so no viewer arrives mid-rebuild. */
@@ -91,9 +111,11 @@ class DanmakuFeed implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        running = true;
-        thread = Thread.ofPlatform().name("danmaku-feed").start(this::run);
+    public void start() {
+        synchronized (lifecycle) {
+            running = true;
+            starting = Thread.ofPlatform().name("danmaku-feed-start").start(this::startContainer);
+        }
         try {
             if (!ready.await(20, TimeUnit.SECONDS)) {
                 log.warn("danmaku feed not caught up yet; live danmaku will start once Kafka answers");
@@ -107,76 +129,80 @@ class DanmakuFeed implements SmartLifecycle {
         return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties());
-                    // records-lag-max of the shard's own partitions: the lag panel and alert read it
-                    KafkaClientMetrics metrics = new KafkaClientMetrics(kafka)) {
-                metrics.bindTo(meters);
-                consumer = kafka;
+    /** Learns the topic's partitions (until Kafka answers), then reads this shard's in a listener container. */
+    private void startContainer() {
+        DefaultKafkaConsumerFactory<String, String> consumers =
+                new DefaultKafkaConsumerFactory<>(consumerConfig, new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> partitions = null;
+        while (running && partitions == null) {
+            try (Consumer<String, String> kafka = consumers.createConsumer()) {
                 List<TopicPartition> all = kafka.partitionsFor(TOPIC).stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition()))
                         .toList();
                 shards.partitions(all.size());
-                List<TopicPartition> partitions = all.stream()
+                partitions = all.stream()
                         .filter(p -> shards.ownsPartition(p.partition()))
                         .toList();
-                kafka.assign(partitions);
-                position(kafka, partitions);
-                Map<TopicPartition, Long> end = kafka.endOffsets(partitions);
+                behind.putAll(kafka.endOffsets(partitions));
+            } catch (RuntimeException e) {
+                log.error("danmaku feed cannot read {} yet; retrying in 1 s", TOPIC, e);
+                sleepQuietly();
+            }
+        }
+        if (!running) {
+            return;
+        }
+        // records-lag-max of the shard's own partitions: the lag panel and alert read it (by job and
+        // client_id; the listener adds a spring.id tag besides)
+        consumers.addListener(new MicrometerConsumerListener<>(meters));
+        long since = Instant.now().minus(replayWindow).toEpochMilli();
+        ContainerProperties properties = new ContainerProperties(partitions.stream()
+                .map(p -> new TopicPartitionOffset(
+                        p.topic(), p.partition(), since, TopicPartitionOffset.SeekPosition.TIMESTAMP))
+                .toArray(TopicPartitionOffset[]::new));
+        properties.setMessageListener(new Listener());
+        properties.setPollTimeout(200);
+        KafkaMessageListenerContainer<String, String> feed = new KafkaMessageListenerContainer<>(consumers, properties);
+        feed.setBeanName("danmaku-feed");
+        DefaultErrorHandler retry = new DefaultErrorHandler(new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS));
+        retry.setClassifications(Map.of(), true); // every failure is retried: a room must not miss a seq
+        feed.setCommonErrorHandler(retry);
+        synchronized (lifecycle) {
+            if (running) {
+                container = feed;
+                feed.start();
                 log.info(
                         "shard {} of {}: danmaku feed reading partitions {} of {}",
                         shards.index(),
                         shards.count(),
                         partitions.stream().map(TopicPartition::partition).toList(),
                         TOPIC);
-                while (running) {
-                    for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(200))) {
-                        handle(record);
-                        next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-                    }
-                    if (ready.getCount() > 0 && partitions.stream().allMatch(p -> kafka.position(p) >= end.get(p))) {
-                        ready.countDown();
-                        log.info("danmaku feed caught up with the last {}", replayWindow);
-                    }
-                }
-            } catch (WakeupException e) {
-                // stop() asked us to leave
-            } catch (RuntimeException e) {
-                log.error("danmaku feed failed; restarting in 1 s", e);
-                sleepQuietly();
-            } finally {
-                consumer = null;
             }
         }
     }
 
-    /** Where we left off if we did, else replay-window back in time (or the end, if nothing is that recent). */
-    private void position(KafkaConsumer<String, String> kafka, List<TopicPartition> partitions) {
-        long since = Instant.now().minus(replayWindow).toEpochMilli();
-        Map<TopicPartition, Long> times = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            Long offset = next.get(partition);
-            if (offset != null) {
-                kafka.seek(partition, offset);
-            } else {
-                times.put(partition, since);
-            }
+    /** Hands each record to its room, and tells when the start positions and the ends are reached. */
+    private final class Listener implements MessageListener<String, String>, ConsumerSeekAware {
+
+        /** Called by the container once it has sought to the start of the replay window (or the end). */
+        @Override
+        public void onPartitionsAssigned(Map<TopicPartition, Long> positions, ConsumerSeekCallback callback) {
+            positions.forEach(DanmakuFeed.this::reached);
         }
-        if (times.isEmpty()) {
-            return;
+
+        @Override
+        public void onMessage(ConsumerRecord<String, String> record) {
+            handle(record);
+            reached(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         }
-        Map<TopicPartition, OffsetAndTimestamp> found = kafka.offsetsForTimes(times);
-        for (TopicPartition partition : times.keySet()) {
-            OffsetAndTimestamp at = found.get(partition);
-            if (at != null) {
-                kafka.seek(partition, at.offset());
-            } else {
-                kafka.seekToEnd(List.of(partition));
-            }
+    }
+
+    private void reached(TopicPartition partition, long position) {
+        Long end = behind.get(partition);
+        if (end != null && position >= end && behind.remove(partition) != null && behind.isEmpty()) {
+            ready.countDown();
+            log.info("danmaku feed caught up with the last {}", replayWindow);
         }
-        // seekToEnd is lazy; asking for the positions fixes them now, so nothing sent later is missed.
-        partitions.forEach(kafka::position);
     }
 
     private void handle(ConsumerRecord<String, String> record) {
@@ -225,21 +251,6 @@ class DanmakuFeed implements SmartLifecycle {
         }
     }
 
-    private Properties consumerProperties() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "push-" + UUID.randomUUID());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        // A fetch returns at feed-min-bytes or after feed-max-wait: a danmaku waits at most that long,
-        // and the consumer's per-fetch cost is shared by the records that arrived meanwhile.
-        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetchMinBytes);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) fetchMaxWait.toMillis());
-        return props;
-    }
-
     private static void sleepQuietly() {
         try {
             Thread.sleep(1000);
@@ -249,19 +260,17 @@ class DanmakuFeed implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void stop() {
-        running = false;
-        KafkaConsumer<String, String> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    public void stop() {
+        synchronized (lifecycle) {
+            running = false;
+            if (starting != null) {
+                starting.interrupt();
+                starting = null;
             }
-            thread = null;
+            if (container != null) {
+                container.stop();
+                container = null;
+            }
         }
     }
 

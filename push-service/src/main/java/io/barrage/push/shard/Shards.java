@@ -1,8 +1,9 @@
 package io.barrage.push.shard;
 
+import io.barrage.push.PushProperties;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Utils;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,7 +23,12 @@ public class Shards {
     private final int count;
     private volatile int partitions;
 
-    Shards(@Value("${barrage.push.shard-index:0}") int index, @Value("${barrage.push.shard-count:1}") int count) {
+    @Autowired
+    Shards(PushProperties properties) {
+        this(properties.shardIndex(), properties.shardCount());
+    }
+
+    public Shards(int index, int count) {
         if (count < 1 || index < 0 || index >= count) {
             throw new IllegalArgumentException(
                     "barrage.push.shard-index must be in [0, shard-count); got " + index + " of " + count);

@@ -9,9 +9,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
-final class Ports {
+/** Ports on this machine: a free one to bind, whether a server listens on one, and waiting until it does. */
+final class LocalPorts {
 
-    private Ports() {}
+    private LocalPorts() {}
 
     static int free() {
         try (ServerSocket socket = new ServerSocket(0)) {
