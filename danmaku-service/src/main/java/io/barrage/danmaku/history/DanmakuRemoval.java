@@ -3,7 +3,7 @@ package io.barrage.danmaku.history;
 import io.barrage.danmaku.ingest.DanmakuDeleted;
 import io.barrage.danmaku.ingest.DanmakuEvents;
 import io.barrage.danmaku.ingest.SnowflakeIds;
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.web.ApiException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,10 +40,10 @@ class DanmakuRemoval {
     private final DanmakuMapper mapper;
     private final DanmakuStore store;
     private final DanmakuEvents events;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
     private final Semaphore waiting = new Semaphore(MAX_WAITING);
 
-    DanmakuRemoval(DanmakuMapper mapper, DanmakuStore store, DanmakuEvents events, VideoCatalog videos) {
+    DanmakuRemoval(DanmakuMapper mapper, DanmakuStore store, DanmakuEvents events, VideoDirectory videos) {
         this.mapper = mapper;
         this.store = store;
         this.events = events;

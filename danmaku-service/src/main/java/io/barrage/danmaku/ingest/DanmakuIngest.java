@@ -1,6 +1,6 @@
 package io.barrage.danmaku.ingest;
 
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.video.VideoInfo;
 import io.barrage.danmaku.web.ApiException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class DanmakuIngest {
 
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
     private final SnowflakeIds ids;
     private final Sequencer sequencer;
     private final BannedWords bannedWords;
@@ -28,7 +28,7 @@ public class DanmakuIngest {
     private final long maxPlaybackMs;
 
     DanmakuIngest(
-            VideoCatalog videos,
+            VideoDirectory videos,
             SnowflakeIds ids,
             Sequencer sequencer,
             BannedWords bannedWords,
