@@ -36,6 +36,9 @@ class VideoMetadataBench {
     static void infra(DynamicPropertyRegistry registry) {
         TestInfra.springProperties(Service.VIDEO).forEach((k, v) -> registry.add(k, () -> v));
         registry.add("logging.level.root", () -> "WARN");
+        // the legacy path: the tiny MP4 is READY at once (the ladder would refuse it as undecodable)
+        registry.add("barrage.video.transcode.enabled", () -> "false");
+        registry.add("barrage.video.transcode.worker-enabled", () -> "false");
     }
 
     @LocalServerPort

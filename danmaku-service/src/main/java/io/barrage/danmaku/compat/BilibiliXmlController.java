@@ -2,7 +2,7 @@ package io.barrage.danmaku.compat;
 
 import io.barrage.danmaku.history.HistoryCache;
 import io.barrage.danmaku.ingest.Danmaku;
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.web.ApiException;
 import java.util.Locale;
 import java.util.zip.CRC32;
@@ -23,9 +23,9 @@ class BilibiliXmlController {
     static final String CHAT_SERVER = "barrage";
 
     private final HistoryCache history;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
 
-    BilibiliXmlController(HistoryCache history, VideoCatalog videos) {
+    BilibiliXmlController(HistoryCache history, VideoDirectory videos) {
         this.history = history;
         this.videos = videos;
     }

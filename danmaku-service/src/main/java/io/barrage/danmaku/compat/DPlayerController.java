@@ -4,7 +4,7 @@ import io.barrage.danmaku.history.HistoryCache;
 import io.barrage.danmaku.ingest.Danmaku;
 import io.barrage.danmaku.ingest.DanmakuIngest;
 import io.barrage.danmaku.ingest.NewDanmaku;
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.web.ApiException;
 import io.barrage.danmaku.web.CurrentUser;
 import io.barrage.danmaku.web.TrustedIdentity;
@@ -41,9 +41,9 @@ class DPlayerController {
     private final HistoryCache history;
     private final DanmakuIngest ingest;
     private final TrustedIdentity identity;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
 
-    DPlayerController(HistoryCache history, DanmakuIngest ingest, TrustedIdentity identity, VideoCatalog videos) {
+    DPlayerController(HistoryCache history, DanmakuIngest ingest, TrustedIdentity identity, VideoDirectory videos) {
         this.history = history;
         this.videos = videos;
         this.ingest = ingest;

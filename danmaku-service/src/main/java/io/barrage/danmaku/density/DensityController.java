@@ -1,6 +1,6 @@
 package io.barrage.danmaku.density;
 
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.List;
 import org.springframework.http.MediaType;
@@ -17,9 +17,9 @@ class DensityController {
 
     private final DensityCache cache;
     private final HotMoments moments;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
 
-    DensityController(DensityCache cache, HotMoments moments, VideoCatalog videos) {
+    DensityController(DensityCache cache, HotMoments moments, VideoDirectory videos) {
         this.cache = cache;
         this.moments = moments;
         this.videos = videos;

@@ -5,7 +5,7 @@ import io.barrage.danmaku.ingest.DanmakuDeleted;
 import io.barrage.danmaku.ingest.DanmakuEvents;
 import io.barrage.danmaku.ingest.SnowflakeIds;
 import io.barrage.danmaku.uploader.Protections;
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.web.ApiException;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +42,7 @@ public class DanmakuRemoval {
     private final DanmakuMapper mapper;
     private final DanmakuStore store;
     private final DanmakuEvents events;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
     private final Semaphore waiting = new Semaphore(MAX_WAITING);
     private final Protections protections;
 
@@ -50,7 +50,7 @@ public class DanmakuRemoval {
             DanmakuMapper mapper,
             DanmakuStore store,
             DanmakuEvents events,
-            VideoCatalog videos,
+            VideoDirectory videos,
             Protections protections) {
         this.mapper = mapper;
         this.store = store;

@@ -12,7 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
@@ -72,17 +71,12 @@ public class HistoryCache {
     private final Duration emptyTtl;
     private final ConcurrentHashMap<String, CompletableFuture<String>> loading = new ConcurrentHashMap<>();
 
-    HistoryCache(
-            DanmakuMapper mapper,
-            StringRedisTemplate redis,
-            JsonMapper json,
-            @Value("${barrage.danmaku.history.ttl:10m}") Duration ttl,
-            @Value("${barrage.danmaku.history.empty-ttl:30s}") Duration emptyTtl) {
+    HistoryCache(DanmakuMapper mapper, StringRedisTemplate redis, JsonMapper json, HistoryProperties properties) {
         this.mapper = mapper;
         this.redis = redis;
         this.json = json;
-        this.ttl = ttl;
-        this.emptyTtl = emptyTtl;
+        this.ttl = properties.ttl();
+        this.emptyTtl = properties.emptyTtl();
     }
 
     /**

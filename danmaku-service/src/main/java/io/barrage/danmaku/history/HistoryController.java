@@ -1,7 +1,7 @@
 package io.barrage.danmaku.history;
 
 import io.barrage.danmaku.ingest.Danmaku;
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.web.ApiException;
 import io.barrage.danmaku.web.CurrentUser;
 import java.util.List;
@@ -20,9 +20,9 @@ class HistoryController {
 
     private final HistoryCache history;
     private final DanmakuRemoval removal;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
 
-    HistoryController(HistoryCache history, DanmakuRemoval removal, VideoCatalog videos) {
+    HistoryController(HistoryCache history, DanmakuRemoval removal, VideoDirectory videos) {
         this.history = history;
         this.removal = removal;
         this.videos = videos;

@@ -1,13 +1,11 @@
 package io.barrage.danmaku.ingest;
 
 import io.barrage.danmaku.web.ApiException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
@@ -84,17 +82,12 @@ public class AbuseGuard {
     private final int videoBurst;
     private final double videoIntervalMs;
 
-    AbuseGuard(
-            StringRedisTemplate redis,
-            @Value("${barrage.danmaku.rate.user-burst:5}") int userBurst,
-            @Value("${barrage.danmaku.rate.user-interval:1s}") Duration userInterval,
-            @Value("${barrage.danmaku.rate.video-burst:400}") int videoBurst,
-            @Value("${barrage.danmaku.rate.video-per-second:200}") double videoPerSecond) {
+    AbuseGuard(StringRedisTemplate redis, RateProperties rate) {
         this.redis = redis;
-        this.userBurst = userBurst;
-        this.userIntervalMs = Math.max(1, userInterval.toMillis());
-        this.videoBurst = videoBurst;
-        this.videoIntervalMs = 1000.0 / videoPerSecond;
+        this.userBurst = rate.userBurst();
+        this.userIntervalMs = Math.max(1, rate.userInterval().toMillis());
+        this.videoBurst = rate.videoBurst();
+        this.videoIntervalMs = 1000.0 / rate.videoPerSecond();
     }
 
     /**

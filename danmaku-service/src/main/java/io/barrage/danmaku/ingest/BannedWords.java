@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
 
 /**
  * Aho–Corasick over the configured {@code barrage.danmaku.banned-words}: one pass over the text finds any
@@ -16,7 +14,6 @@ import org.springframework.stereotype.Component;
  * {@code ＡＢＣ} becomes {@code ABC}, compatibility forms fold) and lower-cased, so a word cannot be
  * smuggled in with another case or width.
  */
-@Component
 class BannedWords {
 
     private static final class Node {
@@ -27,7 +24,7 @@ class BannedWords {
 
     private final Node root = new Node();
 
-    BannedWords(@Value("${barrage.danmaku.banned-words:}") List<String> words) {
+    BannedWords(List<String> words) {
         for (String word : words) {
             String normal = normalise(word.strip());
             if (normal.isEmpty()) {

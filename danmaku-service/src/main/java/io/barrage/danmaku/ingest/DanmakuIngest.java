@@ -1,7 +1,7 @@
 package io.barrage.danmaku.ingest;
 
 import io.barrage.danmaku.uploader.ClosedVideos;
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.video.VideoInfo;
 import io.barrage.danmaku.web.ApiException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class DanmakuIngest {
 
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
     private final SnowflakeIds ids;
     private final Sequencer sequencer;
     private final BannedWords bannedWords;
@@ -30,7 +30,7 @@ public class DanmakuIngest {
     private final ClosedVideos closedVideos;
 
     DanmakuIngest(
-            VideoCatalog videos,
+            VideoDirectory videos,
             SnowflakeIds ids,
             Sequencer sequencer,
             BannedWords bannedWords,

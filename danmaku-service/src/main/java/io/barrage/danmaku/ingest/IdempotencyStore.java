@@ -4,7 +4,6 @@ import io.barrage.danmaku.web.ApiException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpStatus;
@@ -31,15 +30,11 @@ class IdempotencyStore {
     private final Duration resultTtl;
     private final Duration claimTtl;
 
-    IdempotencyStore(
-            StringRedisTemplate redis,
-            JsonMapper json,
-            @Value("${barrage.danmaku.idempotency.ttl:24h}") Duration resultTtl,
-            @Value("${barrage.danmaku.idempotency.claim-ttl:30s}") Duration claimTtl) {
+    IdempotencyStore(StringRedisTemplate redis, JsonMapper json, IdempotencyProperties properties) {
         this.redis = redis;
         this.json = json;
-        this.resultTtl = resultTtl;
-        this.claimTtl = claimTtl;
+        this.resultTtl = properties.ttl();
+        this.claimTtl = properties.claimTtl();
     }
 
     /** What a POST with a key should do. */

@@ -1,15 +1,12 @@
 package io.barrage.danmaku.ingest;
 
 import java.time.Instant;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
 
 /**
  * 64-bit time-ordered ids: 41 bits of milliseconds since 2026-01-01 (good for ~69 years), 10 bits of
  * worker id (one per running instance, from {@code barrage.danmaku.worker-id}) and a 12-bit sequence
  * within the millisecond.
  */
-@Component
 public class SnowflakeIds {
 
     static final long EPOCH_MS = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
@@ -27,9 +24,7 @@ public class SnowflakeIds {
      * row would then be ignored as a duplicate: every replica needs its own. Unless configured, it is the
      * ordinal at the end of the host name (a StatefulSet pod {@code danmaku-service-2} is worker 2).
      */
-    SnowflakeIds(
-            @Value("${barrage.danmaku.worker-id:#{T(io.barrage.danmaku.ingest.SnowflakeIds).hostOrdinal()}}")
-                    long workerId) {
+    SnowflakeIds(long workerId) {
         if (workerId < 0 || workerId > MAX_WORKER) {
             throw new IllegalArgumentException("barrage.danmaku.worker-id must be 0.." + MAX_WORKER);
         }

@@ -1,6 +1,6 @@
 package io.barrage.danmaku.like;
 
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.web.CurrentUser;
 import io.barrage.danmaku.web.TrustedIdentity;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,10 +19,10 @@ class LikeController {
 
     private final LikeLedger ledger;
     private final LikeFlusher flusher;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
     private final TrustedIdentity identity;
 
-    LikeController(LikeLedger ledger, LikeFlusher flusher, VideoCatalog videos, TrustedIdentity identity) {
+    LikeController(LikeLedger ledger, LikeFlusher flusher, VideoDirectory videos, TrustedIdentity identity) {
         this.ledger = ledger;
         this.flusher = flusher;
         this.videos = videos;

@@ -2,7 +2,7 @@ package io.barrage.danmaku.uploader;
 
 import io.barrage.danmaku.history.DanmakuRemoval;
 import io.barrage.danmaku.ingest.Danmaku;
-import io.barrage.danmaku.video.VideoCatalog;
+import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.web.ApiException;
 import io.barrage.danmaku.web.CurrentUser;
 import io.barrage.danmaku.web.TrustedIdentity;
@@ -24,14 +24,14 @@ class UploaderController {
     private final ClosedVideos closedVideos;
     private final Protections protections;
     private final DanmakuRemoval removal;
-    private final VideoCatalog videos;
+    private final VideoDirectory videos;
     private final TrustedIdentity identity;
 
     UploaderController(
             ClosedVideos closedVideos,
             Protections protections,
             DanmakuRemoval removal,
-            VideoCatalog videos,
+            VideoDirectory videos,
             TrustedIdentity identity) {
         this.closedVideos = closedVideos;
         this.protections = protections;

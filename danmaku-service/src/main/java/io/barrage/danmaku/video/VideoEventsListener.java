@@ -18,11 +18,11 @@ class VideoEventsListener {
 
     private static final Logger log = LoggerFactory.getLogger(VideoEventsListener.class);
 
-    private final VideoCatalog catalog;
+    private final VideoDirectory directory;
     private final JsonMapper json;
 
-    VideoEventsListener(VideoCatalog catalog, JsonMapper json) {
-        this.catalog = catalog;
+    VideoEventsListener(VideoDirectory directory, JsonMapper json) {
+        this.directory = directory;
         this.json = json;
     }
 
@@ -38,8 +38,8 @@ class VideoEventsListener {
             JsonNode event = json.readTree(record.value());
             long videoId = event.path("videoId").asLong(0);
             switch (event.path("type").asString("")) {
-                case "VideoDeleted" -> catalog.deleted(videoId);
-                case "VideoRestored" -> catalog.restored(videoId);
+                case "VideoDeleted" -> directory.deleted(videoId);
+                case "VideoRestored" -> directory.restored(videoId);
                 default ->
                     log.debug("ignoring {} on video.events", event.path("type").asString(""));
             }

@@ -6,7 +6,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.barrage.danmaku.DanmakuTestBase;
 import io.barrage.infra.TestInfra;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +25,20 @@ import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Two ingest instances on one video: this context (over HTTP) and a second {@link Sequencer} with its own
- * connection pool and its own idempotent producer, as another pod would have.
+ * Two ingest instances on one video: this context (over HTTP) and a second {@link Sequencer}, built from the
+ * same configuration, with its own connection pool and its own idempotent producer, as another pod would
+ * have (the rate limits live in Redis, so it shares them as another pod would).
  */
 class SequencingTest extends DanmakuTestBase {
 
     @Autowired
     DataSourceProperties dataSourceProperties;
+
+    @Autowired
+    SequencerProperties sequencerProperties;
+
+    @Autowired
+    AbuseGuard abuseGuard;
 
     @Test
     void twoInstancesUnderConcurrentLoadYieldGapFreeSeqsInPartitionOrder() throws Exception {
@@ -44,7 +50,10 @@ class SequencingTest extends DanmakuTestBase {
                 .type(HikariDataSource.class)
                 .build()) {
             Sequencer other = new Sequencer(
-                    otherPool, new DanmakuEvents(new KafkaTemplate<>(otherProducers), json), Duration.ofSeconds(5));
+                    new SeqLedger(otherPool, sequencerProperties),
+                    new DanmakuEvents(new KafkaTemplate<>(otherProducers), json),
+                    abuseGuard,
+                    sequencerProperties);
             SnowflakeIds otherIds = new SnowflakeIds(1);
             ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
             ExecutorService pool = Executors.newFixedThreadPool(8);

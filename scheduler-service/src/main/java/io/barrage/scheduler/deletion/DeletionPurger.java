@@ -1,7 +1,7 @@
 package io.barrage.scheduler.deletion;
 
 import feign.FeignException;
-import io.barrage.scheduler.Instances;
+import io.barrage.scheduler.ReplicaProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -41,7 +40,6 @@ class DeletionPurger {
     private final Counter deadLetters;
     private final Counter purged;
 
-    @Autowired
     DeletionPurger(
             VideoDeletionMapper deletions,
             DeletionAuditMapper audit,
@@ -49,31 +47,9 @@ class DeletionPurger {
             VideoServiceClient videoService,
             DanmakuServiceClient danmakuService,
             SchedulerProperties properties,
+            ReplicaProperties replica,
             PlatformTransactionManager transactions,
             MeterRegistry meters) {
-        this(
-                deletions,
-                audit,
-                objects,
-                videoService,
-                danmakuService,
-                properties,
-                transactions,
-                meters,
-                Instances.name(properties.instanceId()));
-    }
-
-    /** Also how a test builds a second replica on the same database. */
-    DeletionPurger(
-            VideoDeletionMapper deletions,
-            DeletionAuditMapper audit,
-            ObjectRemover objects,
-            VideoServiceClient videoService,
-            DanmakuServiceClient danmakuService,
-            SchedulerProperties properties,
-            PlatformTransactionManager transactions,
-            MeterRegistry meters,
-            String instance) {
         this.deletions = deletions;
         this.audit = audit;
         this.objects = objects;
@@ -81,7 +57,7 @@ class DeletionPurger {
         this.danmakuService = danmakuService;
         this.properties = properties;
         this.tx = new TransactionTemplate(transactions);
-        this.instance = instance;
+        this.instance = replica.name();
         this.failures = Counter.builder("barrage.scheduler.purge.failures")
                 .description("Purge attempts that failed (each is retried with backoff, then dead-lettered)")
                 .register(meters);
@@ -120,59 +96,75 @@ class DeletionPurger {
         return claimed == null ? List.of() : claimed;
     }
 
+    /**
+     * Runs the record's remaining steps in order; each one that completes is committed before the next.
+     * A failure is recorded for a retry; a lost claim stops here and leaves the rest to the new holder.
+     */
     private void purge(VideoDeletion deletion) {
-        long videoId = deletion.getVideoId();
-        String claim = deletion.getClaimedBy();
-        PurgeStep step = deletion.getStep();
         try {
             // Ask first: a video restored after its VideoRestored event was missed must keep its bytes.
-            if (isLive(videoId)) {
-                if (step == PurgeStep.OBJECTS) {
-                    end(deletion, DeletionStatus.CANCELLED, step, "the video is live again", "CANCELLED");
-                } else {
-                    restoredTooLate(deletion, step);
-                }
+            if (isLive(deletion.getVideoId())) {
+                keepRestored(deletion);
                 return;
             }
-            if (step == PurgeStep.OBJECTS) {
-                int removed = objects.removeAll(videoId, deletion.getObjectKey());
-                if (!advance(deletion, PurgeStep.OBJECTS, PurgeStep.DANMAKU, removed, 0, "OBJECTS_REMOVED")) {
-                    return;
-                }
-                step = PurgeStep.DANMAKU;
+            if (deletion.getStep() == PurgeStep.OBJECTS && !removeObjects(deletion)) {
+                return;
             }
-            if (step == PurgeStep.DANMAKU) {
-                long n;
-                while ((n = danmakuService
-                                .purgeVideo(videoId, properties.danmakuBatch())
-                                .deleted())
-                        > 0) {
-                    // each batch is counted and renews the lease: a video with a million danmaku is work in
-                    // progress, not a dead replica
-                    if (!advance(deletion, PurgeStep.DANMAKU, PurgeStep.DANMAKU, 0, n, null)) {
-                        return;
-                    }
-                }
-                if (!advance(deletion, PurgeStep.DANMAKU, PurgeStep.VIDEO, 0, 0, "DANMAKU_REMOVED")) {
-                    return;
-                }
-                step = PurgeStep.VIDEO;
+            if (deletion.getStep() == PurgeStep.DANMAKU && !removeDanmaku(deletion)) {
+                return;
             }
-            try {
-                videoService.purge(videoId);
-            } catch (RuntimeException e) {
-                if (status(e) == 409) {
-                    restoredTooLate(deletion, step);
-                    return;
-                }
-                throw e;
-            }
-            if (end(deletion, DeletionStatus.DONE, PurgeStep.DONE, null, "PURGED")) {
-                purged.increment();
-                log.info("purged video {}", videoId);
-            }
+            removeVideo(deletion);
         } catch (Exception e) {
             failed(deletion, e);
+        }
+    }
+
+    /** The video is live again: untouched, the deletion is cancelled; partly purged, it is dead-lettered. */
+    private void keepRestored(VideoDeletion deletion) {
+        if (deletion.getStep() == PurgeStep.OBJECTS) {
+            end(deletion, DeletionStatus.CANCELLED, PurgeStep.OBJECTS, "the video is live again", "CANCELLED");
+        } else {
+            restoredTooLate(deletion, deletion.getStep());
+        }
+    }
+
+    /** Step 1: every object under the video's prefix in the S3 store. */
+    private boolean removeObjects(VideoDeletion deletion) throws Exception {
+        int removed = objects.removeAll(deletion.getVideoId(), deletion.getObjectKey());
+        return advance(deletion, PurgeStep.OBJECTS, PurgeStep.DANMAKU, removed, 0, "OBJECTS_REMOVED");
+    }
+
+    /** Step 2: the video's danmaku, through danmaku-service, one batch at a time. */
+    private boolean removeDanmaku(VideoDeletion deletion) {
+        long n;
+        while ((n = danmakuService
+                        .purgeVideo(deletion.getVideoId(), properties.danmakuBatch())
+                        .deleted())
+                > 0) {
+            // each batch is counted and renews the lease: a video with a million danmaku is work in
+            // progress, not a dead replica
+            if (!advance(deletion, PurgeStep.DANMAKU, PurgeStep.DANMAKU, 0, n, null)) {
+                return false;
+            }
+        }
+        return advance(deletion, PurgeStep.DANMAKU, PurgeStep.VIDEO, 0, 0, "DANMAKU_REMOVED");
+    }
+
+    /** Steps 3 and 4: through video-service, its Redis keys and then its row; then the record is done. */
+    private void removeVideo(VideoDeletion deletion) {
+        long videoId = deletion.getVideoId();
+        try {
+            videoService.purge(videoId);
+        } catch (RuntimeException e) {
+            if (status(e) == 409) {
+                restoredTooLate(deletion, deletion.getStep());
+                return;
+            }
+            throw e;
+        }
+        if (end(deletion, DeletionStatus.DONE, PurgeStep.DONE, null, "PURGED")) {
+            purged.increment();
+            log.info("purged video {}", videoId);
         }
     }
 

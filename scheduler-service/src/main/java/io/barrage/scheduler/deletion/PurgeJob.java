@@ -59,8 +59,8 @@ class PurgeJob {
     }
 
     @Scheduled(
-            fixedDelayString = "${barrage.scheduler.purge-interval:10s}",
-            initialDelayString = "${barrage.scheduler.purge-interval:10s}")
+            fixedDelayString = "${barrage.scheduler.purge-interval}",
+            initialDelayString = "${barrage.scheduler.purge-interval}")
     void run() {
         Timer.Sample sample = Timer.start();
         try {

@@ -18,5 +18,4 @@ record SchedulerProperties(
         @DefaultValue("5") int maxAttempts,
         @DefaultValue("20") int batchSize,
         @DefaultValue("5m") Duration claimLease,
-        @DefaultValue("1000") int danmakuBatch,
-        String instanceId) {}
+        @DefaultValue("1000") int danmakuBatch) {}

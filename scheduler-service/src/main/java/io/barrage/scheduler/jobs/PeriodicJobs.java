@@ -1,6 +1,6 @@
 package io.barrage.scheduler.jobs;
 
-import io.barrage.scheduler.Instances;
+import io.barrage.scheduler.ReplicaProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +16,6 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -51,8 +50,8 @@ class PeriodicJobs {
             VideoJobsClient video,
             UserJobsClient user,
             MeterRegistry meters,
-            @Value("${barrage.scheduler.instance-id:}") String instanceId) {
-        this(leases, properties, jobs(properties, video, user), meters, Instances.name(instanceId));
+            ReplicaProperties replica) {
+        this(leases, properties, jobs(properties, video, user), meters, replica.name());
     }
 
     /** Also how a test builds a second replica on the same database. */
@@ -87,8 +86,8 @@ class PeriodicJobs {
     }
 
     @Scheduled(
-            fixedDelayString = "${barrage.scheduler.jobs.tick:1s}",
-            initialDelayString = "${barrage.scheduler.jobs.tick:1s}")
+            fixedDelayString = "${barrage.scheduler.jobs.tick}",
+            initialDelayString = "${barrage.scheduler.jobs.tick}")
     void tick() {
         if (!properties.enabled()) {
             return;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barrage.infra.Infra;
 import io.barrage.scheduler.ReplicaContext;
+import io.barrage.scheduler.ReplicaProperties;
 import io.barrage.scheduler.TcpProxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.minio.ListObjectsArgs;
@@ -92,7 +93,15 @@ class PurgeReplicasTest extends ReplicaContext {
 
     private DeletionPurger replica(String name, DanmakuServiceClient danmaku) {
         return new DeletionPurger(
-                deletions, audit, objects, videoService, danmaku, properties, transactions, meters, name);
+                deletions,
+                audit,
+                objects,
+                videoService,
+                danmaku,
+                properties,
+                new ReplicaProperties(name),
+                transactions,
+                meters);
     }
 
     @BeforeEach
@@ -210,9 +219,9 @@ class PurgeReplicasTest extends ReplicaContext {
                 videoService,
                 danmakuService,
                 properties,
+                new ReplicaProperties("replica-c"),
                 transactions,
-                meters,
-                "replica-c");
+                meters);
         double deadBefore = metric("barrage_scheduler_purge_dead_letters_total");
         store.stop();
         try {

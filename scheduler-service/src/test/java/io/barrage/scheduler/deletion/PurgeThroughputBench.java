@@ -2,6 +2,7 @@ package io.barrage.scheduler.deletion;
 
 import io.barrage.infra.Infra;
 import io.barrage.scheduler.ReplicaContext;
+import io.barrage.scheduler.ReplicaProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
@@ -116,9 +117,9 @@ class PurgeThroughputBench extends ReplicaContext {
                     videoService,
                     danmakuService,
                     properties,
+                    new ReplicaProperties("bench-" + replicas + "-" + r),
                     transactions,
-                    meters,
-                    "bench-" + replicas + "-" + r);
+                    meters);
             runs.add(pool.submit(() -> {
                 while (replica.purgeDueBatch() > 0) {
                     // drain

@@ -196,8 +196,8 @@ class Sessions {
 
     /** Expired rows are dead weight; Redis entries expire on their own. */
     @Scheduled(
-            fixedDelayString = "${barrage.session.cleanup-interval:PT1H}",
-            initialDelayString = "${barrage.session.cleanup-initial-delay:PT1M}")
+            fixedDelayString = "${barrage.session.cleanup-interval}",
+            initialDelayString = "${barrage.session.cleanup-initial-delay}")
     void deleteExpired() {
         try {
             int deleted = rows.delete(new LambdaQueryWrapper<SessionRow>().le(SessionRow::getExpiresAt, now()));

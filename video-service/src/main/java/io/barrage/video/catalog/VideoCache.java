@@ -6,10 +6,7 @@ import io.barrage.video.web.ApiException;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -55,17 +49,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 public class VideoCache {
-
-    /** A row (or none) and the views counted in Redis but not yet in the row. */
-    public record Found(Video video, long pendingViews) {}
-
-    @SuppressWarnings("rawtypes")
-    private static final RedisScript<List> READ = new DefaultRedisScript<>("""
-            local m = redis.call('GET', KEYS[1])
-            local p = redis.call('HGET', KEYS[2], ARGV[1])
-            local s = redis.call('HGET', KEYS[3], ARGV[1])
-            return {m or '', p or '0', s or '0'}
-            """, List.class);
 
     private final StringRedisTemplate redis;
     private final RedissonClient redisson;
@@ -94,20 +77,17 @@ public class VideoCache {
             VideoMapper videos,
             VideoIdFilter ids,
             JsonMapper json,
-            @Value("${barrage.video.cache.ttl:PT30M}") Duration ttl,
-            @Value("${barrage.video.cache.null-ttl:PT1M}") Duration nullTtl,
-            @Value("${barrage.video.cache.jitter:0.2}") double jitter,
-            @Value("${barrage.video.cache.second-delete:PT1S}") Duration secondDelete) {
+            VideoCacheProperties properties) {
         this.redis = redis;
         this.redisson = redisson;
         this.guard = guard;
         this.videos = videos;
         this.ids = ids;
         this.json = json;
-        this.ttl = ttl;
-        this.nullTtl = nullTtl;
-        this.jitter = jitter;
-        this.secondDelete = secondDelete;
+        this.ttl = properties.ttl();
+        this.nullTtl = properties.nullTtl();
+        this.jitter = properties.jitter();
+        this.secondDelete = properties.secondDelete();
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -121,58 +101,24 @@ public class VideoCache {
         timer.shutdownNow();
     }
 
-    /** The row with this id, any status. */
+    /** The row with this id, any status: one round trip on a hit. */
     public Optional<Video> find(long id) {
-        return Optional.ofNullable(findWithViews(id).video());
-    }
-
-    /** The row (null when there is none) and its pending views. */
-    public Found findWithViews(long id) {
-        List<?> read = guard.call(
-                () -> redis.execute(
-                        READ, List.of(Keys.meta(id), Keys.VIEWS_PENDING, Keys.VIEWS_FLUSHING), Long.toString(id)),
-                null);
+        Optional<String> read =
+                guard.call(() -> Optional.ofNullable(redis.opsForValue().get(Keys.meta(id))), null);
         if (read == null) {
-            return new Found(load(id, false).orElse(null), 0);
+            return load(id, false); // Redis is unavailable
         }
-        long pending = parseLong(read.get(1)) + parseLong(read.get(2));
-        String cached = (String) read.get(0);
-        if (!cached.isEmpty()) {
-            Optional<Optional<Video>> decoded = decode(cached);
+        if (read.isPresent()) {
+            Optional<Optional<Video>> decoded = decode(read.get());
             if (decoded.isPresent()) {
-                return new Found(decoded.get().orElse(null), pending);
+                return decoded.get();
             }
         }
         // consulted on a miss only, so a hit stays one round trip
         if (ids.definitelyAbsent(id)) {
-            return new Found(null, 0);
+            return Optional.empty();
         }
-        return new Found(load(id, true).orElse(null), pending);
-    }
-
-    /** Views counted in Redis but not yet in MariaDB, for each id that has any. */
-    public Map<Long, Long> pendingViews(Collection<Long> videoIds) {
-        if (videoIds.isEmpty()) {
-            return Map.of();
-        }
-        List<Object> fields =
-                videoIds.stream().map(id -> (Object) Long.toString(id)).toList();
-        return guard.call(
-                () -> {
-                    List<Object> pending = redis.opsForHash().multiGet(Keys.VIEWS_PENDING, fields);
-                    List<Object> flushing = redis.opsForHash().multiGet(Keys.VIEWS_FLUSHING, fields);
-                    Map<Long, Long> result = new HashMap<>();
-                    int i = 0;
-                    for (Long id : videoIds) {
-                        long views = parseLong(pending.get(i)) + parseLong(flushing.get(i));
-                        if (views != 0) {
-                            result.put(id, views);
-                        }
-                        i++;
-                    }
-                    return result;
-                },
-                Map.of());
+        return load(id, true);
     }
 
     /** Drops the cached row once the current transaction (if any) has committed. */
@@ -186,21 +132,6 @@ public class VideoCache {
             });
         } else {
             evict(id);
-        }
-    }
-
-    /** Removes a video from the hot ranking once the current transaction (if any) has committed. */
-    void unrankAfterCommit(long id) {
-        Runnable unrank = () -> guard.run(() -> redis.opsForZSet().remove(Keys.HOT, Long.toString(id)));
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    unrank.run();
-                }
-            });
-        } else {
-            unrank.run();
         }
     }
 
@@ -227,15 +158,11 @@ public class VideoCache {
     }
 
     /**
-     * Removes everything Redis holds about a video that is being purged; throws 503 when Redis cannot be
-     * reached, so the row (deleted last) stays and the purge is retried.
+     * Removes the cached row of a video that is being purged; throws 503 when Redis cannot be reached, so
+     * the row (deleted last) stays and the purge is retried.
      */
     public void forget(long id) {
-        boolean done = guard.run(() -> {
-            redis.delete(Keys.meta(id));
-            redis.opsForHash().delete(Keys.VIEWS_PENDING, Long.toString(id));
-            redis.opsForZSet().remove(Keys.HOT, Long.toString(id));
-        });
+        boolean done = guard.run(() -> redis.delete(Keys.meta(id)));
         if (!done) {
             throw new ApiException(
                     HttpStatus.SERVICE_UNAVAILABLE,
@@ -360,17 +287,6 @@ public class VideoCache {
             return Optional.of(Optional.of(json.readValue(cached, Video.class)));
         } catch (JacksonException e) {
             return Optional.empty();
-        }
-    }
-
-    private static long parseLong(Object value) {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(value.toString());
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 }

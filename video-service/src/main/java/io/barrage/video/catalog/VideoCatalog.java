@@ -18,15 +18,23 @@ public class VideoCatalog {
     private final VideoMapper videos;
     private final VideoEvents events;
     private final VideoCache cache;
+    private final VideoStats stats;
     private final Clock clock;
 
     private final Renditions renditions;
     private final JdbcTemplate jdbc;
 
-    VideoCatalog(VideoMapper videos, VideoEvents events, VideoCache cache, Renditions renditions, JdbcTemplate jdbc) {
+    VideoCatalog(
+            VideoMapper videos,
+            VideoEvents events,
+            VideoCache cache,
+            VideoStats stats,
+            Renditions renditions,
+            JdbcTemplate jdbc) {
         this.videos = videos;
         this.events = events;
         this.cache = cache;
+        this.stats = stats;
         this.renditions = renditions;
         this.jdbc = jdbc;
         this.clock = Clock.systemUTC();
@@ -49,8 +57,7 @@ public class VideoCatalog {
      * reason), with the ladder's progress while rungs are still being made; anything else is 404.
      */
     public VersionedView view(long id, Long callerId) {
-        VideoCache.Found found = cache.findWithViews(id);
-        Video video = found.video();
+        Video video = cache.find(id).orElse(null);
         boolean visible = video != null
                 && (video.getStatus() == VideoStatus.READY
                         || (callerId != null
@@ -60,7 +67,7 @@ public class VideoCatalog {
         if (!visible) {
             throw ApiException.videoNotFound(id);
         }
-        VideoView view = VideoView.of(video, found.pendingViews());
+        VideoView view = VideoView.of(video, stats.pendingViews(id));
         if ("PROCESSING".equals(video.getLadderState())) {
             view = view.withProcessing(renditions.processing(id));
         }
@@ -82,7 +89,7 @@ public class VideoCatalog {
         video.setUpdatedAt(now);
         updateOrConflict(video);
         // a deleted video leaves the hot ranking; a restored one earns its place again
-        cache.unrankAfterCommit(id);
+        stats.unrankAfterCommit(id);
         // a running transcode sees this at its next lease renewal and kills its ffmpeg
         jdbc.update(
                 "UPDATE transcode_job SET status = 'CANCELLED', updated_at = UTC_TIMESTAMP(3)"
@@ -144,6 +151,7 @@ public class VideoCatalog {
         if (video == null) {
             try {
                 cache.forget(id);
+                stats.forget(id);
             } catch (ApiException e) {
                 // the row is gone already: what Redis still holds expires or is pruned on its own
             }
@@ -154,6 +162,7 @@ public class VideoCatalog {
                     HttpStatus.CONFLICT, "video-not-deleted", "Video " + id + " is not deleted; it cannot be purged.");
         }
         cache.forget(id);
+        stats.forget(id);
         // the status in the WHERE keeps a concurrent restore from being purged
         videos.delete(new QueryWrapper<Video>().eq("id", id).eq("status", VideoStatus.DELETED.name()));
     }

@@ -14,7 +14,6 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,17 +40,12 @@ public class VideoIdFilter {
     /** Ids whose add failed (Redis down): until they are in, no "absent" is believed. */
     private final Set<Long> unrecorded = ConcurrentHashMap.newKeySet();
 
-    VideoIdFilter(
-            RedissonClient redisson,
-            RedisGuard guard,
-            VideoMapper videos,
-            @Value("${barrage.video.cache.id-filter.expected-insertions:1000000}") long expectedInsertions,
-            @Value("${barrage.video.cache.id-filter.false-probability:0.001}") double falseProbability) {
+    VideoIdFilter(RedissonClient redisson, RedisGuard guard, VideoMapper videos, VideoCacheProperties properties) {
         this.redisson = redisson;
         this.guard = guard;
         this.videos = videos;
-        this.expectedInsertions = expectedInsertions;
-        this.falseProbability = falseProbability;
+        this.expectedInsertions = properties.idFilter().expectedInsertions();
+        this.falseProbability = properties.idFilter().falseProbability();
     }
 
     /** True only when the id certainly never had a row. */

@@ -41,11 +41,11 @@ public class VideoSearch {
     private static final int MAX_WORDS = 8;
 
     private final VideoMapper videos;
-    private final VideoCache cache;
+    private final VideoStats stats;
 
-    VideoSearch(VideoMapper videos, VideoCache cache) {
+    VideoSearch(VideoMapper videos, VideoStats stats) {
         this.videos = videos;
-        this.cache = cache;
+        this.stats = stats;
     }
 
     VideoPage list(int page, int size, Order order, String query) {
@@ -93,7 +93,7 @@ public class VideoSearch {
 
     private List<VideoView> withViews(List<Video> rows) {
         Map<Long, Long> pending =
-                cache.pendingViews(rows.stream().map(Video::getId).toList());
+                stats.pendingViews(rows.stream().map(Video::getId).toList());
         return rows.stream()
                 .map(v -> VideoView.of(v, pending.getOrDefault(v.getId(), 0L)))
                 .toList();

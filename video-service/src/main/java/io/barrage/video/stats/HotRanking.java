@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -62,16 +61,14 @@ class HotRanking {
             RedisGuard guard,
             VideoCatalog catalog,
             VideoSearch search,
-            @Value("${barrage.video.hot.half-life:PT6H}") Duration halfLife,
-            @Value("${barrage.video.hot.min-score:0.05}") double minScore,
-            @Value("${barrage.video.hot.max-size:10000}") int maxSize) {
+            HotProperties properties) {
         this.redis = redis;
         this.guard = guard;
         this.catalog = catalog;
         this.search = search;
-        this.halfLife = halfLife;
-        this.minScore = minScore;
-        this.maxSize = maxSize;
+        this.halfLife = properties.halfLife();
+        this.minScore = properties.minScore();
+        this.maxSize = properties.maxSize();
     }
 
     /** The hottest READY videos (cached metadata); the most viewed by MariaDB's count when Redis is down. */

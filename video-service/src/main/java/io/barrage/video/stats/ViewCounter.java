@@ -5,7 +5,6 @@ import io.barrage.video.redis.Keys;
 import io.barrage.video.redis.RedisGuard;
 import java.time.Duration;
 import java.util.List;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -33,15 +32,11 @@ class ViewCounter {
     private final VideoCatalog catalog;
     private final Duration debounce;
 
-    ViewCounter(
-            StringRedisTemplate redis,
-            RedisGuard guard,
-            VideoCatalog catalog,
-            @Value("${barrage.video.views.debounce:PT5M}") Duration debounce) {
+    ViewCounter(StringRedisTemplate redis, RedisGuard guard, VideoCatalog catalog, ViewProperties properties) {
         this.redis = redis;
         this.guard = guard;
         this.catalog = catalog;
-        this.debounce = debounce;
+        this.debounce = properties.debounce();
     }
 
     /** True when this view was counted; false when debounced or when Redis is down (the view is lost). */

@@ -1,5 +1,6 @@
 /**
  * Views and rankings: the per-viewer debounced view counter in Redis, its batched flush to MariaDB, the
- * decayed hot ranking, and the internal job endpoints scheduler-service calls.
+ * views not yet flushed that the catalogue adds to what it serves, the decayed hot ranking, and the internal
+ * job endpoints scheduler-service calls.
  */
 package io.barrage.video.stats;

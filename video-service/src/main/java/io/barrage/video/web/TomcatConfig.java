@@ -1,10 +1,8 @@
 package io.barrage.video.web;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.util.unit.DataSize;
 
 @Configuration
 class TomcatConfig {
@@ -16,8 +14,8 @@ class TomcatConfig {
      * ({@code server.tomcat.max-connections}).
      */
     @Bean
-    TomcatConnectorCustomizer socketWriteBuffer(
-            @Value("${barrage.video.socket-write-buffer:64KB}") DataSize socketWriteBuffer) {
-        return connector -> connector.setProperty("socket.appWriteBufSize", Long.toString(socketWriteBuffer.toBytes()));
+    TomcatConnectorCustomizer socketWriteBuffer(TomcatProperties properties) {
+        long bytes = properties.socketWriteBuffer().toBytes();
+        return connector -> connector.setProperty("socket.appWriteBufSize", Long.toString(bytes));
     }
 }

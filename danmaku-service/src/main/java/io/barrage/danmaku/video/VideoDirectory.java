@@ -18,11 +18,13 @@ import org.springframework.stereotype.Component;
  * per TTL, not one per danmaku; an unknown, unready or deleted one for the shorter {@code missing-ttl} (the
  * null entry, so ids that do not exist cost one call each, not one per read). {@code video.events} makes a
  * delete take effect at once ({@link VideoEventsListener}).
+ *
+ * <p>A directory, not a catalog: video-service owns the videos; this only looks them up and remembers.
  */
 @Component
-public class VideoCatalog {
+public class VideoDirectory {
 
-    private static final Logger log = LoggerFactory.getLogger(VideoCatalog.class);
+    private static final Logger log = LoggerFactory.getLogger(VideoDirectory.class);
     private static final int MAX_CACHED = 10_000;
 
     private final VideoClient client;
@@ -36,7 +38,7 @@ public class VideoCatalog {
         }
     };
 
-    VideoCatalog(VideoClient client, CircuitBreaker circuitBreaker, VideoCacheProperties properties) {
+    VideoDirectory(VideoClient client, CircuitBreaker circuitBreaker, VideoCacheProperties properties) {
         this.client = client;
         this.circuitBreaker = circuitBreaker;
         this.ttlNanos = properties.ttl().toNanos();
