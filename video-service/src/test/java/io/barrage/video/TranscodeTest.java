@@ -25,6 +25,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -35,6 +36,8 @@ import tools.jackson.databind.JsonNode;
  * back through the playlists; hostile files; a worker dying mid-job; a delete during a job.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// its worker must not outlive the class and take the jobs of WorkerKilledTest's worker processes
+@DirtiesContext
 class TranscodeTest {
 
     private static final Duration READY_WITHIN = Duration.ofSeconds(120);
