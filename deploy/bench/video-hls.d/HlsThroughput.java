@@ -129,7 +129,8 @@ public class HlsThroughput {
         run(renditions, productUrls, clients, 3, pids); // warm-up: JIT, connection pools
         run(renditions, directUrls, clients, 3, pids);
         Map<String, List<Result>> results = new LinkedHashMap<>();
-        for (int round = 0; round < 2; round++) {
+        int roundCount = Integer.parseInt(System.getenv().getOrDefault("ROUNDS", "3"));
+        for (int round = 0; round < roundCount; round++) {
             results.computeIfAbsent(first, k -> new ArrayList<>())
                     .add(run(renditions, productUrls, clients, seconds, pids));
             results.computeIfAbsent("direct", k -> new ArrayList<>())
@@ -139,15 +140,28 @@ public class HlsThroughput {
                         .add(run(renditions, proxyUrls, clients, seconds, pids));
             }
         }
-        System.out.printf("%d clients, each plays whole rungs (random rung), 2 x %d s per phase, %d CPUs%n",
-                clients, seconds, Runtime.getRuntime().availableProcessors());
-        double directRate = average(results.get("direct"));
+        System.out.printf("%d clients, each plays whole rungs (random rung), %d x %d s per phase, %d CPUs%n",
+                clients, roundCount, seconds, Runtime.getRuntime().availableProcessors());
+        double directRate = median(results.get("direct"));
         for (var e : results.entrySet()) {
             List<Result> rounds = e.getValue();
-            System.out.printf("%-16s %8.1f MiB/s (rounds %.1f, %.1f)  ratio to direct %.2f  CPU ms/MiB: %s%n",
-                    e.getKey(), average(rounds), rounds.get(0).rate(), rounds.get(1).rate(),
-                    average(rounds) / directRate, cpuPerMiB(rounds, pids.keySet()));
+            List<Result> directs = results.get("direct");
+            StringBuilder paired = new StringBuilder();
+            for (int i = 0; i < rounds.size(); i++) {
+                paired.append(String.format("%s%.2f", i == 0 ? "" : ", ", rounds.get(i).rate() / directs.get(i).rate()));
+            }
+            System.out.printf("%-16s %8.1f MiB/s median (rounds %s)  ratio to direct %.2f (per round %s)  CPU ms/MiB: %s%n",
+                    e.getKey(), median(rounds),
+                    rounds.stream().map(r -> String.format("%.1f", r.rate())).toList(),
+                    median(rounds) / directRate, paired, cpuPerMiB(rounds, pids.keySet()));
         }
+        // where the product's path spends beyond the store: a viewer's session without its segments
+        Result sessions = runSessions(renditions, productUrls, clients, seconds, pids);
+        double mibPerSession = totalBytes / 1048576.0 / count
+                * renditions.stream().mapToInt(r -> r.segments().size()).average().orElse(0);
+        System.out.printf("sessions only (master + rung playlist through the gateway, no segment): %.0f/s, "
+                        + "CPU ms per session: %s; a session's segments hold %.1f MiB on average%n",
+                sessions.rate(), cpuPer(sessions, pids.keySet(), sessions.mib()), mibPerSession);
         if (presignedPlaylists && !proxyWorks) {
             System.out.println("proxy: the segment endpoint does not answer 200 in this stream mode; run against a proxy-mode stack");
         }
@@ -204,8 +218,51 @@ public class HlsThroughput {
         return new Result(mib / elapsed, mib, used, (int) failures.get());
     }
 
-    private static double average(List<Result> rounds) {
-        return rounds.stream().mapToDouble(Result::rate).average().orElse(0);
+    private static double median(List<Result> rounds) {
+        double[] rates = rounds.stream().mapToDouble(Result::rate).sorted().toArray();
+        if (rates.length == 0) {
+            return 0;
+        }
+        return rates.length % 2 == 1 ? rates[rates.length / 2] : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+    }
+
+    /** Sessions (playlists only) for {@code seconds}: the Result's rate is sessions/s, its mib the count. */
+    private static Result runSessions(
+            List<Rendition> renditions, Function<Rendition, List<String>> urls, int clients, int seconds,
+            Map<String, long[]> pids) throws Exception {
+        AtomicLong done = new AtomicLong();
+        Map<String, Long> before = ticks(pids);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        urls.apply(renditions.get(ThreadLocalRandom.current().nextInt(renditions.size())));
+                        done.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        // counted as not done
+                    }
+                }
+            }));
+        }
+        long start = System.nanoTime();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        Map<String, Long> after = ticks(pids);
+        Map<String, Long> used = new HashMap<>();
+        after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0L)));
+        return new Result(done.get() / elapsed, done.get(), used, 0);
+    }
+
+    private static String cpuPer(Result result, Iterable<String> names, double units) {
+        StringBuilder out = new StringBuilder();
+        for (String name : names) {
+            out.append(String.format("%s %.2f  ", name, result.ticks().getOrDefault(name, 0L) * TICK_NS / 1e6 / units));
+        }
+        return out.isEmpty() ? "(no pids given)" : out.toString().strip();
     }
 
     private static String cpuPerMiB(List<Result> rounds, Iterable<String> names) {

@@ -127,6 +127,10 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- if eq $name "video-service" -}}
 {{- /* the API pods transcode only when no video-transcoder Deployment does (its pods turn the role on) */ -}}
 {{- $_ := set $barrage "video" (dict "transcode" (dict "worker-enabled" (not $v.videoTranscoder.enabled))) -}}
+{{- with $v.s3.publicEndpoint }}
+{{- /* viewers' URLs are signed for the address browsers reach */ -}}
+{{- $_ := set $barrage.video "storage" (dict "public-endpoint" . "region" $v.s3.region) -}}
+{{- end -}}
 {{- end -}}
 {{- if eq $name "push-service" -}}
 {{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards) "allowed-origins" $v.cors.allowedOrigins) -}}
@@ -140,6 +144,10 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- $_ := set $barrage "gateway" (dict "push-shards" (int $v.push.shards) "cors" (dict "allowed-origins" $v.cors.allowedOrigins)) -}}
 {{- if include "barrage.tls" $root }}{{ $_ := set $barrage.gateway "tls" (dict "enabled" true) }}{{ end -}}
 {{- with $v.ingress.trustedProxies }}{{ $_ := set $barrage.gateway "trusted-proxies" . }}{{ end -}}
+{{- with $v.s3.publicEndpoint }}
+{{- /* the web UI loads segments from the store's public origin (presigned delivery) */ -}}
+{{- $_ := set $barrage.gateway "csp" (dict "media-origins" (list (include "barrage.origin" .))) -}}
+{{- end -}}
 {{- /* per-route timings (spring.cloud.gateway.requests, off by default) with buckets: the gateway latency
        panel and alert, which must leave WebSocket upgrades out */ -}}
 {{- $histograms := dict "http.server.requests" true "spring.cloud.gateway.requests" true -}}
@@ -316,4 +324,10 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: {{ default $root.Values.tmpSizeLimit $svc.tmpSizeLimit }}
+{{- end -}}
+
+{{/* scheme://host[:port] of a URL: what a Content-Security-Policy source names. */}}
+{{- define "barrage.origin" -}}
+{{- $u := urlParse . -}}
+{{- printf "%s://%s" $u.scheme $u.host -}}
 {{- end -}}

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 
 const {
   HLS_JS_URL, isHlsUrl, playbackEngine, playbackUrl, parseVttTime, parseStoryboardVtt, cueAt, previewLeft, fractionAt,
-  levelLabel, qualityMenu, playbackState, processingText, rungLines, failureText, keepPolling,
+  levelLabel, qualityMenu, playbackState, processingText, rungLines, failureText, keepPolling, variantCount,
+  publishedRungs, ladderGrew,
 } = await import(new URL('../../main/resources/static/assets/playback.js', import.meta.url));
 
 test('an HLS playlist plays with hls.js where MSE exists, natively on Safari without it, and a file plays as is', () => {
@@ -139,4 +140,27 @@ test('the owner reads the processing progress, per rung, and why it failed', () 
   assert.ok(!keepPolling(failed));
   assert.equal(processingText({ status: 'PROCESSING', processing: null }), 'Processing 0 %');
   assert.equal(processingText({ status: 'UPLOADING' }), 'Uploading…');
+});
+
+test('a rung published while the viewer watches makes the player read the master again, and so does the end of the ladder', () => {
+  const processing = (...states) => ({
+    status: 'READY',
+    processing: { percent: 50, rungs: states.map((state, i) => ({ name: `${240 * (i + 1)}p`, height: 240 * (i + 1), state, percent: 0 })) },
+  });
+  assert.equal(publishedRungs(processing('DONE', 'RUNNING', 'QUEUED')), 1);
+  assert.equal(publishedRungs(processing('DONE', 'DONE', 'RUNNING')), 2);
+  assert.equal(publishedRungs({ status: 'READY', processing: null }), null, 'done: the JSON no longer says');
+  assert.equal(publishedRungs({ status: 'PROCESSING', processing: { percent: 0, rungs: [] } }), 0, 'queued');
+
+  assert.equal(ladderGrew(null, 1), false, 'the first look: the player has just loaded the master');
+  assert.equal(ladderGrew(1, 1), false);
+  assert.equal(ladderGrew(1, 2), true, 'a rung joined');
+  assert.equal(ladderGrew(2, null), true, 'the ladder finished: its last rungs may have joined');
+  assert.equal(ladderGrew(null, null), false, 'a finished video, opened after it finished');
+
+  const master = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=426x240,CODECS="avc1.64001e"\n'
+    + '240p/index.m3u8\r\n#EXT-X-STREAM-INF:BANDWIDTH=2,RESOLUTION=640x360\r\n360p/index.m3u8\n';
+  assert.equal(variantCount(master), 2);
+  assert.equal(variantCount(''), 0);
+  assert.equal(variantCount(undefined), 0);
 });

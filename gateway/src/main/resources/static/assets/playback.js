@@ -136,6 +136,13 @@ export function qualityMenu(levels, { manual = -1, playing = -1 } = {}) {
   return [auto, ...rungs];
 }
 
+/** How many variants (rungs) a master playlist lists. */
+export function variantCount(masterPlaylist) {
+  return String(masterPlaylist ?? '')
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('#EXT-X-STREAM-INF:')).length;
+}
+
 // ---- processing ----------------------------------------------------------------------------------
 
 /** What the page does with a video: 'play', 'wait' (uploading or processing: ask again), 'failed'. */
@@ -185,6 +192,24 @@ export function rungLines(video) {
 /** What the owner reads when processing failed. */
 export function failureText(video) {
   return video?.failureMessage || 'This video could not be processed.';
+}
+
+/**
+ * How many rungs the video JSON says are published (DONE) while the ladder is being made; null when it
+ * does not say (nothing left to make: processing is null).
+ */
+export function publishedRungs(video) {
+  const rungs = video?.processing?.rungs;
+  return Array.isArray(rungs) ? rungs.filter((r) => String(r?.state ?? '').toUpperCase() === 'DONE').length : null;
+}
+
+/**
+ * Whether a playing page should read the master playlist again, from the published rungs of the previous
+ * and the latest video JSON: a rung was published since, or the ladder finished (the last rungs joined).
+ */
+export function ladderGrew(before, after) {
+  if (before === null || before === undefined) return false;
+  return after === null || after === undefined || after > before;
 }
 
 /** True while the page should keep asking for the video's state. */

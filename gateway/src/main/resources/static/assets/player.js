@@ -1,7 +1,9 @@
 // The video element's source: an HLS ladder through hls.js (or Safari's own HLS), or a plain file.
 // The quality menu and the seek preview live here too; what they show is decided in playback.js.
 
-import { HLS_JS_URL, cueAt, fractionAt, parseStoryboardVtt, playbackEngine, previewLeft, qualityMenu } from './playback.js';
+import {
+  HLS_JS_URL, cueAt, fractionAt, parseStoryboardVtt, playbackEngine, previewLeft, qualityMenu, variantCount,
+} from './playback.js';
 import { el, formatDuration } from './ui.js';
 
 let hlsScript = null;
@@ -32,11 +34,12 @@ function browserSupport(video) {
 
 /**
  * Plays `url` in `video`. Returns a controller: `engine` ('hls.js' | 'native' | 'plain' | 'unsupported'),
- * `levels()`, `manualLevel()`, `playingLevel()`, `setLevel(index | -1)`, `destroy()`, and `onLevels`
- * (called whenever the menu should be redrawn).
+ * `levels()`, `manualLevel()`, `playingLevel()`, `setLevel(index | -1)`, `refreshLadder()`, `destroy()`,
+ * and `onLevels` (called whenever the menu should be redrawn).
  */
 export async function attachSource(video, url, { onFatal = () => {} } = {}) {
   const engine = playbackEngine(url, browserSupport(video));
+  let Hls = null;
   const controller = {
     engine,
     hls: null,
@@ -51,6 +54,45 @@ export async function attachSource(video, url, { onFatal = () => {} } = {}) {
       controller.hls.currentLevel = index;
       controller.onLevels();
     },
+    /**
+     * Reads the master playlist again and, when it lists more rungs than the player knows (rungs published
+     * while the viewer watches), loads it again where the viewer is, playing if it was, keeping a chosen
+     * quality. Neither hls.js nor Safari reads a VOD master twice. Resolves to true when it reloaded.
+     */
+    async refreshLadder() {
+      if (engine !== 'hls.js' && engine !== 'native') return false;
+      let text;
+      try {
+        const response = await fetch(new URL(url, location.href).href, { credentials: 'same-origin', cache: 'no-store' });
+        if (!response.ok) return false;
+        text = await response.text();
+      } catch {
+        return false;
+      }
+      const listed = variantCount(text);
+      if (engine === 'native' && controller.nativeRungs === 0) {
+        controller.nativeRungs = listed; // the first count had not arrived: this one is the baseline
+        return false;
+      }
+      const known = engine === 'hls.js' ? controller.levels().length : controller.nativeRungs;
+      if (listed <= known) return false;
+      const position = video.currentTime;
+      const playing = !video.paused;
+      if (engine === 'native') {
+        controller.nativeRungs = listed;
+        video.addEventListener('loadedmetadata', () => {
+          video.currentTime = position;
+          if (playing) video.play().catch(() => {});
+        }, { once: true });
+        video.src = url;
+        return true;
+      }
+      const manual = controller.levels()[controller.manualLevel()];
+      controller.hls?.destroy();
+      start({ position, playing, height: manual ? manual.height : null });
+      return true;
+    },
+    nativeRungs: 0,
     destroy() {
       controller.hls?.destroy();
       controller.hls = null;
@@ -58,38 +100,57 @@ export async function attachSource(video, url, { onFatal = () => {} } = {}) {
   };
   if (engine === 'plain' || engine === 'native') {
     video.src = url;
+    if (engine === 'native') {
+      // what the master listed when Safari read it, for refreshLadder
+      fetch(new URL(url, location.href).href, { credentials: 'same-origin' })
+        .then((r) => (r.ok ? r.text() : ''))
+        .then((text) => { controller.nativeRungs = Math.max(controller.nativeRungs, variantCount(text)); })
+        .catch(() => {});
+    }
     return controller;
   }
   if (engine === 'unsupported') {
     onFatal('This browser cannot play adaptive video (HLS).');
     return controller;
   }
-  let Hls;
   try {
     Hls = await loadHlsJs();
   } catch (error) {
     onFatal('The video player could not be loaded. Reload the page to try again.');
     return controller;
   }
-  const hls = new Hls({ capLevelToPlayerSize: false, startLevel: -1 });
-  controller.hls = hls;
-  let mediaRetries = 0;
-  hls.on(Hls.Events.MANIFEST_PARSED, () => controller.onLevels());
-  hls.on(Hls.Events.LEVEL_SWITCHED, () => controller.onLevels());
-  hls.on(Hls.Events.ERROR, (_event, data) => {
-    if (!data?.fatal) return;
-    if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRetries++ < 2) {
-      hls.recoverMediaError();
-      return;
-    }
-    if (data.type === Hls.ErrorTypes.NETWORK_ERROR && mediaRetries++ < 3) {
-      hls.startLoad();
-      return;
-    }
-    onFatal('This video cannot be played right now. Reload the page to try again.');
-  });
-  hls.loadSource(url);
-  hls.attachMedia(video);
+
+  /** A player for the master playlist; again from `position` (seconds) when the ladder grew. */
+  function start({ position = -1, playing = false, height = null } = {}) {
+    const hls = new Hls({ capLevelToPlayerSize: false, startLevel: -1, startPosition: position });
+    controller.hls = hls;
+    let mediaRetries = 0;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      if (height !== null) {
+        const index = hls.levels.findIndex((level) => level.height === height);
+        if (index >= 0) hls.currentLevel = index;
+      }
+      if (playing) video.play().catch(() => {});
+      controller.onLevels();
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, () => controller.onLevels());
+    hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data?.fatal) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRetries++ < 2) {
+        hls.recoverMediaError();
+        return;
+      }
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && mediaRetries++ < 3) {
+        hls.startLoad();
+        return;
+      }
+      onFatal('This video cannot be played right now. Reload the page to try again.');
+    });
+    hls.loadSource(url);
+    hls.attachMedia(video);
+  }
+
+  start();
   return controller;
 }
 

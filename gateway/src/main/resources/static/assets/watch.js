@@ -8,7 +8,9 @@ import { initDanmakuActions } from './danmaku-actions.js';
 import { DanmakuEngine, cssColor } from './danmaku.js';
 import { initDensity } from './density.js';
 import { LiveConnection } from './live.js';
-import { POLL_MS, failureText, keepPolling, playbackState, playbackUrl, processingText, rungLines } from './playback.js';
+import {
+  POLL_MS, failureText, keepPolling, ladderGrew, playbackState, playbackUrl, processingText, publishedRungs, rungLines,
+} from './playback.js';
 import { attachSource, bindQualityMenu, bindSeekBar } from './player.js';
 import { getUser, initSessionHeader, onUserChange } from './session.js';
 import { initViewerSettings } from './danmaku-settings-panel.js';
@@ -54,6 +56,7 @@ async function loadVideo() {
 let source = null; // the attached stream (player.js controller) once the video is playable
 let attachedUrl = null;
 let pollTimer = null;
+let published = null; // rungs the video JSON said were published when the page last looked
 const seekBar = bindSeekBar($('#seek-bar'), player);
 
 async function attach(url, { play = false } = {}) {
@@ -94,6 +97,10 @@ function follow(next) {
   } else if (state === 'play') {
     const wasWaiting = attachedUrl === null && pollTimer !== null;
     attach(playbackUrl(video, streamUrl(videoId)), { play: wasWaiting });
+    // rungs published while the viewer watches join the quality menu without a reload of the page
+    const now = publishedRungs(video);
+    if (ladderGrew(published, now)) source?.refreshLadder?.();
+    published = now;
     if (video.storyboardUrl && !$('#seek-bar').dataset.storyboard) seekBar.loadStoryboard(video.storyboardUrl);
   }
   clearTimeout(pollTimer);

@@ -254,6 +254,28 @@ class ChartTest extends ChartTestBase {
     }
 
     @Test
+    void presignedUrlsAreSignedForThePublicAddressOfTheStoreAndTheCspAllowsItsOrigin() {
+        // the default: no public address, URLs carry s3.endpoint, the CSP names no other origin
+        assertThat(DEFAULTS.property("video-service", "barrage.video.storage")).isNull();
+        assertThat(DEFAULTS.property("gateway", "barrage.gateway.csp")).isNull();
+        // production: the internal name for the services, the public one for browsers
+        assertThat(PRODUCTION.property("video-service", "barrage.s3.endpoint"))
+                .isEqualTo("https://minio.minio.svc.cluster.local:9000");
+        assertThat(PRODUCTION.property("video-service", "barrage.video.storage.public-endpoint"))
+                .isEqualTo("https://media.barrage.example.com");
+        assertThat(PRODUCTION.property("video-service", "barrage.video.storage.region"))
+                .isEqualTo("us-east-1");
+        assertThat(Repo.list(PRODUCTION.property("gateway", "barrage.gateway.csp.media-origins")))
+                .containsExactly("https://media.barrage.example.com");
+        // a CSP source is an origin: a port is kept, a trailing slash is not
+        Rendered withPort = Chart.render(c -> c.set("s3.publicEndpoint", "http://media.example:9443/"));
+        assertThat(Repo.list(withPort.property("gateway", "barrage.gateway.csp.media-origins")))
+                .containsExactly("http://media.example:9443");
+        assertThatThrownBy(() -> Chart.render(c -> c.set("s3.publicEndpoint", "media.example")))
+                .hasMessageContaining("publicEndpoint");
+    }
+
+    @Test
     void monitoringObjectsAreBehindTheirSwitchAndCarryTheSharedRules() {
         assertThat(DEFAULTS.ofKind("ServiceMonitor")).isEmpty();
         assertThat(DEFAULTS.ofKind("PrometheusRule")).isEmpty();

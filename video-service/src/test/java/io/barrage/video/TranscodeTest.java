@@ -25,6 +25,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -35,6 +36,8 @@ import tools.jackson.databind.JsonNode;
  * back through the playlists; hostile files; a worker dying mid-job; a delete during a job.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// its worker must not outlive the class and take the jobs of WorkerKilledTest's worker processes
+@DirtiesContext
 class TranscodeTest {
 
     private static final Duration READY_WITHIN = Duration.ofSeconds(120);
@@ -168,6 +171,30 @@ class TranscodeTest {
                 StandardCharsets.ISO_8859_1);
         assertThat(top).contains(" qp=30").doesNotContain("crf=23");
         assertThat(bottom).contains("crf=23");
+    }
+
+    @Test
+    void aSourceWithKeyframesFurtherApartThanASegmentIsEncodedNotRemuxedIntoOneLongSegment() throws Exception {
+        VideoClient c = client();
+        // libx264's default GOP (250 frames) at 10 fps: one keyframe in 12 s. Remuxed, the HLS muxer could
+        // only cut at that keyframe: one 12 s segment
+        JsonNode sparse = uploadUntilLadderDone(73, "One keyframe", "sparse.mp4", h264Mp4(426, 240, 12));
+        assertLadder(sparse, List.of("240p"));
+        String sparsePath = "/api/v1/videos/" + sparse.get("id").asLong() + "/hls/240p/";
+        assertThat(longestSegment(c.get(sparsePath + "index.m3u8", null).body()))
+                .isBetween(3.5, 4.5);
+        assertThat(new String(c.getBytes(sparsePath + "seg_00000.ts", Map.of()).body(), StandardCharsets.ISO_8859_1))
+                .contains("crf=23");
+
+        // a keyframe every 2 s fits the 4 s segments: the same source is remuxed
+        JsonNode dense =
+                uploadUntilLadderDone(73, "Keyframe every 2 s", "dense.mp4", h264Mp4(426, 240, 12, "-g", "20"));
+        assertLadder(dense, List.of("240p"));
+        String densePath = "/api/v1/videos/" + dense.get("id").asLong() + "/hls/240p/";
+        assertThat(longestSegment(c.get(densePath + "index.m3u8", null).body())).isBetween(3.5, 4.5);
+        assertThat(new String(c.getBytes(densePath + "seg_00000.ts", Map.of()).body(), StandardCharsets.ISO_8859_1))
+                .contains(" qp=30")
+                .doesNotContain("crf=23");
     }
 
     @Test
@@ -392,6 +419,9 @@ class TranscodeTest {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         JsonNode accepted = c.tree(created);
         assertThat(accepted.get("status").asString()).isEqualTo("PROCESSING");
+        // queued, not yet claimed by a worker: progress from the first answer on
+        assertThat(accepted.get("processing").get("percent").asInt()).isZero();
+        assertThat(accepted.get("processing").get("rungs").isArray()).isTrue();
         return awaitLadder(accepted.get("id").asLong(), user);
     }
 
@@ -482,10 +512,17 @@ class TranscodeTest {
         }
     }
 
-    private static byte[] h264Mp4(int width, int height, int seconds) throws Exception {
+    private static double longestSegment(String mediaPlaylist) {
+        return Arrays.stream(mediaPlaylist.split("\n"))
+                .filter(l -> l.startsWith("#EXTINF:"))
+                .mapToDouble(l -> Double.parseDouble(l.substring("#EXTINF:".length(), l.indexOf(','))))
+                .max()
+                .orElseThrow();
+    }
+
+    private static byte[] h264Mp4(int width, int height, int seconds, String... extra) throws Exception {
         // ffmpeg's MP4 muxer writes moov after mdat unless told +faststart
-        return ffmpeg(
-                "mp4",
+        List<String> args = new ArrayList<>(List.of(
                 "-f",
                 "lavfi",
                 "-i",
@@ -504,7 +541,9 @@ class TranscodeTest {
                 "yuv420p",
                 "-c:a",
                 "aac",
-                "-shortest");
+                "-shortest"));
+        args.addAll(List.of(extra));
+        return ffmpeg("mp4", args.toArray(String[]::new));
     }
 
     private static byte[] ffmpeg(String extension, String... args) throws Exception {

@@ -38,12 +38,15 @@ class HlsController {
     private final Renditions renditions;
     private final ObjectStore store;
     private final PlaybackProperties properties;
+    private final SignedPlaylists signed;
 
     HlsController(VideoCatalog catalog, Renditions renditions, ObjectStore store, PlaybackProperties properties) {
         this.catalog = catalog;
         this.renditions = renditions;
         this.store = store;
         this.properties = properties;
+        this.signed = new SignedPlaylists(
+                properties.signedPlaylistWindow(), properties.presignExpiry(), properties.signedPlaylists());
     }
 
     @GetMapping("/api/v1/videos/{id}/hls/master.m3u8")
@@ -79,23 +82,15 @@ class HlsController {
             throw notFound(id);
         }
         String prefix = "videos/" + id + "/hls/" + rung + "/";
-        String playlist = read(prefix + "index.m3u8", id);
         if (properties.streamMode() == PlaybackProperties.StreamMode.REDIRECT) {
-            StringBuilder signed = new StringBuilder();
-            for (String line : playlist.split("\n")) {
-                if (!line.isBlank()
-                        && !line.startsWith("#")
-                        && SEGMENT.matcher(line.trim()).matches()) {
-                    signed.append(store.presignedGet(prefix + line.trim(), properties.presignExpiry()));
-                } else {
-                    signed.append(line);
-                }
-                signed.append('\n');
-            }
+            // whether the video may be seen, and the rung is published, is checked above on every request;
+            // only the signing is reused
+            byte[] body = signed.get(prefix, () -> sign(prefix, id));
             // the signatures expire: never cached
-            write(response, M3U8, "no-store", signed.toString().getBytes(StandardCharsets.UTF_8));
+            write(response, M3U8, "no-store", body);
             return;
         }
+        String playlist = read(prefix + "index.m3u8", id);
         write(response, M3U8, "public, max-age=300", playlist.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -134,6 +129,28 @@ class HlsController {
             throw notFound(id);
         }
         proxy("videos/" + id + "/storyboard/" + file, "image/jpeg", id, request, response);
+    }
+
+    /** The rung playlist with each segment URI replaced by a presigned URL of the store. */
+    private byte[] sign(String prefix, long id) {
+        String playlist;
+        try {
+            playlist = read(prefix + "index.m3u8", id);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        StringBuilder out = new StringBuilder(playlist.length() * 8);
+        for (String line : playlist.split("\n")) {
+            if (!line.isBlank()
+                    && !line.startsWith("#")
+                    && SEGMENT.matcher(line.trim()).matches()) {
+                out.append(store.presignedGetForViewers(prefix + line.trim(), properties.presignExpiry()));
+            } else {
+                out.append(line);
+            }
+            out.append('\n');
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private void proxy(

@@ -10,6 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param streamMode {@code proxy} (the bytes flow through this service; the local default) or
  *     {@code redirect} (302 to a presigned URL of the S3 store, so the bytes never cross the JVMs)
  * @param presignExpiry how long a redirect URL stays valid
+ * @param signedPlaylistWindow how long a rung playlist, once its segment URLs are signed, is served again
+ *     as is (capped at half of {@code presignExpiry}); 0 signs on every request
+ * @param signedPlaylists how many signed rung playlists are kept (the least recently used go first)
  * @param streamsPerClient concurrent proxied streams per user (or per client IP for anonymous viewers)
  * @param streamSlotTtl a safety net: a slot counter no stream touched for this long expires, so slots
  *     held by an instance that died are given back
@@ -19,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record PlaybackProperties(
         @DefaultValue("proxy") StreamMode streamMode,
         @DefaultValue("5m") Duration presignExpiry,
+        @DefaultValue("1m") Duration signedPlaylistWindow,
+        @DefaultValue("512") int signedPlaylists,
         @DefaultValue("4") int streamsPerClient,
         @DefaultValue("10m") Duration streamSlotTtl,
         @DefaultValue("2s") Duration streamRetryAfter) {

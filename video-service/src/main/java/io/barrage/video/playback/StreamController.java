@@ -66,7 +66,8 @@ class StreamController {
             // the URL expires soon, so neither browsers nor proxies may keep the redirect
             response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
             response.setHeader(
-                    HttpHeaders.LOCATION, store.presignedGet(video.getObjectKey(), properties.presignExpiry()));
+                    HttpHeaders.LOCATION,
+                    store.presignedGetForViewers(video.getObjectKey(), properties.presignExpiry()));
             response.setStatus(HttpServletResponse.SC_FOUND);
             return;
         }

@@ -36,11 +36,20 @@ public class ObjectStore {
     private final MinioClient client;
     private final MinioAsyncClient async;
     private final String bucket;
+    /** Signs the URLs viewers get; never sends a request (the region is given). */
+    private final MinioClient viewerSigner;
 
-    ObjectStore(MinioClient client, MinioAsyncClient async, S3Properties properties) {
+    ObjectStore(MinioClient client, MinioAsyncClient async, S3Properties properties, StorageProperties storage) {
         this.client = client;
         this.async = async;
         this.bucket = properties.bucket();
+        this.viewerSigner = storage.hasPublicEndpoint()
+                ? MinioClient.builder()
+                        .endpoint(storage.publicEndpoint().strip())
+                        .region(storage.region())
+                        .credentials(properties.accessKey(), properties.secretKey())
+                        .build()
+                : client;
     }
 
     /** The JPEG frame made when the video was processed; it lives next to the original. */
@@ -99,10 +108,25 @@ public class ObjectStore {
         }
     }
 
-    /** A GET URL for {@code key} that anyone holding it may use until it expires. */
+    /**
+     * A GET URL for {@code key} that anyone holding it may use until it expires, on the store's internal
+     * address (for ffprobe and ffmpeg inside the cluster). Viewers get {@link #presignedGetForViewers}.
+     */
     public String presignedGet(String key, Duration expiry) {
+        return presign(client, key, expiry);
+    }
+
+    /**
+     * A GET URL for a viewer's browser: signed for {@code barrage.video.storage.public-endpoint} when set
+     * (the internal address otherwise).
+     */
+    public String presignedGetForViewers(String key, Duration expiry) {
+        return presign(viewerSigner, key, expiry);
+    }
+
+    private String presign(MinioClient signer, String key, Duration expiry) {
         try {
-            return client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+            return signer.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
                     .method(io.minio.http.Method.GET)
                     .bucket(bucket)
                     .object(key)

@@ -7,7 +7,8 @@ import java.util.List;
  * Which rungs a source gets: 240p, 360p, 480p, 720p and 1080p up to the source's height (never above),
  * plus the source's own height when it falls between two of them (or below the lowest). A rung at the
  * source's size whose source is already H.264 (with AAC or no audio) at a frame rate within the cap is
- * remuxed, not encoded. An audio-only source gets one audio rung.
+ * remuxed, not encoded, unless the source's keyframes are further apart than a segment (a remuxed rung
+ * keeps the source's GOP). An audio-only source gets one audio rung.
  */
 final class Ladder {
 
@@ -25,6 +26,14 @@ final class Ladder {
     private Ladder() {}
 
     static List<Rung> plan(MediaInfo source, int maxFps) {
+        return plan(source, maxFps, true);
+    }
+
+    /**
+     * {@code remux}: whether the source's keyframes allow a remuxed rung (they come at least once per
+     * segment, see {@link Keyframes}); false encodes every rung.
+     */
+    static List<Rung> plan(MediaInfo source, int maxFps, boolean remux) {
         if (!source.hasVideo()) {
             return List.of(new Rung(AUDIO, 0, 0, false, 0));
         }
@@ -39,7 +48,8 @@ final class Ladder {
             heights.add(height);
         }
         heights.sort(Integer::compare);
-        boolean copyable = "h264".equals(source.videoCodec())
+        boolean copyable = remux
+                && "h264".equals(source.videoCodec())
                 && (!source.hasAudio() || "aac".equals(source.audioCodec()))
                 && source.fps() <= maxFps
                 && ("yuv420p".equals(source.pixelFormat()) || "yuvj420p".equals(source.pixelFormat()))

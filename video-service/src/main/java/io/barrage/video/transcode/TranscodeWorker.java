@@ -149,6 +149,9 @@ class TranscodeWorker {
         MediaInfo info = probe(source, dir);
         check(info);
         List<Ladder.Rung> plan = Ladder.plan(info, properties.maxFps());
+        if (plan.stream().anyMatch(Ladder.Rung::copy) && !keyframesFitSegments(videoId, source, dir, info)) {
+            plan = Ladder.plan(info, properties.maxFps(), false);
+        }
         for (Ladder.Rung rung : plan) {
             jdbc.update(
                     "INSERT IGNORE INTO video_rendition (video_id, name, height, width, state, percent, updated_at)"
@@ -278,6 +281,55 @@ class TranscodeWorker {
         } catch (RuntimeException e) {
             throw new TranscodeFailure("not-a-video", "The file is not a readable video.", true);
         }
+    }
+
+    /**
+     * Whether the source has a keyframe at least once per segment over its first {@link
+     * Keyframes#WINDOW_SECONDS} s, so that a remuxed rung is cut into segments of the configured length.
+     * Demuxing only (no decode), time-bounded; when ffprobe cannot tell, the rung is encoded.
+     */
+    private boolean keyframesFitSegments(long videoId, Path source, Path dir, MediaInfo info) throws IOException {
+        List<String> command = List.of(
+                ffprobe,
+                "-v",
+                "error",
+                "-protocol_whitelist",
+                "file",
+                "-select_streams",
+                "v:0",
+                "-read_intervals",
+                "%+" + Keyframes.WINDOW_SECONDS,
+                "-show_entries",
+                "packet=pts_time,dts_time,flags",
+                "-of",
+                "csv=p=0",
+                "file:" + source);
+        Path out = dir.resolve("keyframes.csv");
+        Sandbox.Result result = Sandbox.run(
+                Sandbox.wrap(command, properties.probeTimeout().toSeconds() + 5, memoryLimit(), properties.nice()),
+                out,
+                dir.resolve("keyframes.err"),
+                properties.probeTimeout(),
+                () -> true,
+                null,
+                null);
+        // ~25 bytes a packet: 4 MiB is 30 s at well over 1,000 packets a second, more than a real source has
+        if (result.outcome() != Sandbox.Outcome.OK || Files.size(out) > 4 << 20) {
+            log.info("video {}: keyframes unknown ({}), every rung is encoded", videoId, result.outcome());
+            return false;
+        }
+        double gap = Keyframes.longestGap(
+                Files.readString(out, StandardCharsets.UTF_8), info.fps() > 0 ? 1 / info.fps() : 0);
+        // a hundredth of a second for the timestamps' rounding: a GOP of exactly one segment fits
+        boolean fits = gap <= properties.segmentSeconds() + 0.01;
+        if (!fits) {
+            log.info(
+                    "video {}: keyframes up to {} s apart, above the {} s segment: encoded, not remuxed",
+                    videoId,
+                    String.format(Locale.ROOT, "%.1f", gap),
+                    properties.segmentSeconds());
+        }
+        return fits;
     }
 
     /** The caps; all permanent: a retry of the same bytes would fail the same way. */

@@ -67,7 +67,12 @@ class VideoUploader {
             // WebM/Matroska: no EBML parser here; ffprobe describes them where it is installed
             Mp4Info info = scanner == null ? Mp4Info.UNKNOWN : scanner.finish();
             processor.process(video, etag, info);
-            return VideoView.of(video);
+            VideoView view = VideoView.of(video);
+            // the job is queued: the owner sees its progress (0 %, no rung planned yet) from the first
+            // answer on, as a GET shows it, instead of a null that reads as "nothing left to do"
+            return "PROCESSING".equals(video.getLadderState())
+                    ? view.withProcessing(new VideoView.Processing(0, java.util.List.of()))
+                    : view;
         } catch (InvalidVideoException e) {
             discard(video.getId(), key);
             throw new ApiException(

@@ -1,0 +1,138 @@
+package io.barrage.video;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.barrage.infra.Infra;
+import io.barrage.infra.Service;
+import io.barrage.infra.TestInfra;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Presigned mode behind a public address of the S3 store: in a cluster, {@code barrage.s3.endpoint} is a
+ * name browsers cannot resolve, so the URLs viewers get are signed for {@code
+ * barrage.video.storage.public-endpoint}. Here the store answers on 127.0.0.1 (the services' address) and
+ * on localhost (the "public" one): a URL signed for the wrong host would be refused by the store.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PublicEndpointPresignTest {
+
+    private static final String PUBLIC = TestInfra.get().s3Endpoint().replace("127.0.0.1", "localhost");
+
+    @DynamicPropertySource
+    static void infra(DynamicPropertyRegistry registry) {
+        TestInfra.springProperties(Service.VIDEO).forEach((k, v) -> registry.add(k, () -> v));
+        // the rung is stored by the test itself; no worker to take other tests' jobs
+        registry.add("barrage.video.transcode.enabled", () -> "false");
+        registry.add("barrage.video.transcode.worker-enabled", () -> "false");
+        registry.add("barrage.video.ffprobe-path", () -> "/nonexistent/ffprobe");
+        registry.add("barrage.video.ffmpeg-path", () -> "/nonexistent/ffmpeg");
+        registry.add("barrage.video.stream-mode", () -> "redirect");
+        registry.add("barrage.video.presign-expiry", () -> "10m");
+        registry.add("barrage.video.storage.public-endpoint", () -> PUBLIC);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void segmentUrlsAndRedirectsAreSignedForThePublicAddressAndTheStoreServesThem() throws Exception {
+        assertThat(PUBLIC).isNotEqualTo(TestInfra.get().s3Endpoint());
+        VideoClient c = new VideoClient(port);
+        byte[] mp4 = TinyMp4.build(1000, 8_000, 320, 240, 4096);
+        long id = c.tree(c.upload(93, "Public", "p.mp4", mp4)).get("id").asLong();
+
+        // the original's redirect
+        var redirect = c.getBytes("/api/v1/videos/" + id + "/stream", Map.of());
+        assertThat(redirect.statusCode()).isEqualTo(302);
+        String location = redirect.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(PUBLIC + "/");
+        assertThat(fetch(location)).isEqualTo(mp4);
+
+        // a published rung of two segments
+        byte[][] segments = {random(40_000), random(30_000)};
+        String prefix = "videos/" + id + "/hls/240p/";
+        put(prefix + "seg_00000.ts", segments[0]);
+        put(prefix + "seg_00001.ts", segments[1]);
+        put(
+                prefix + "index.m3u8",
+                ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+                                + "#EXTINF:4.000000,\nseg_00000.ts\n#EXTINF:3.000000,\nseg_00001.ts\n#EXT-X-ENDLIST\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        jdbc.update(
+                "INSERT INTO video_rendition (video_id, name, height, width, state, percent, bandwidth,"
+                        + " average_bandwidth, codecs, updated_at)"
+                        + " VALUES (?, '240p', 240, 320, 'DONE', 100, 90000, 80000, 'avc1.64000d,mp4a.40.2',"
+                        + " UTC_TIMESTAMP(3))",
+                id);
+
+        var media = c.get("/api/v1/videos/" + id + "/hls/240p/index.m3u8", null);
+        assertThat(media.statusCode()).isEqualTo(200);
+        assertThat(media.headers().firstValue("Cache-Control")).hasValue("no-store");
+        List<String> urls = Arrays.stream(media.body().split("\n"))
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .toList();
+        assertThat(urls)
+                .hasSize(2)
+                .allSatisfy(u -> assertThat(u).startsWith(PUBLIC + "/").contains("X-Amz-Expires=600"));
+        assertThat(fetch(urls.get(0))).isEqualTo(segments[0]);
+        assertThat(fetch(urls.get(1))).isEqualTo(segments[1]);
+
+        // asked again within the window, the signed playlist is served as it was, and still plays
+        var again = c.get("/api/v1/videos/" + id + "/hls/240p/index.m3u8", null);
+        assertThat(again.body()).isEqualTo(media.body());
+        assertThat(fetch(urls.get(1))).isEqualTo(segments[1]);
+
+        // whether the rung is published is asked on every request, never taken from the window
+        jdbc.update("UPDATE video_rendition SET state = 'FAILED' WHERE video_id = ?", id);
+        c.assertProblem(c.get("/api/v1/videos/" + id + "/hls/240p/index.m3u8", null), 404, "video-not-found");
+    }
+
+    private byte[] fetch(String url) throws Exception {
+        HttpResponse<byte[]> response =
+                http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode())
+                .as(url + ": " + new String(response.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        return response.body();
+    }
+
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static void put(String key, byte[] bytes) throws Exception {
+        Infra infra = TestInfra.get();
+        MinioClient.builder()
+                .endpoint(infra.s3Endpoint())
+                .credentials(infra.s3AccessKey(), infra.s3SecretKey())
+                .build()
+                .putObject(PutObjectArgs.builder().bucket(Infra.BUCKET).object(key).stream(
+                                new ByteArrayInputStream(bytes), bytes.length, -1)
+                        .build());
+    }
+}
