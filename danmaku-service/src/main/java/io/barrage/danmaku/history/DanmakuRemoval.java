@@ -4,7 +4,7 @@ import io.barrage.danmaku.ingest.DanmakuDeleted;
 import io.barrage.danmaku.ingest.DanmakuEvents;
 import io.barrage.danmaku.ingest.SnowflakeIds;
 import io.barrage.danmaku.video.VideoCatalog;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -89,10 +89,10 @@ class DanmakuRemoval {
         }
         if (row == null && !mapper.tombstoned(danmakuId)) {
             throw new ApiException(
-                    HttpStatus.CONFLICT,
-                    "danmaku-not-stored-yet",
-                    "This danmaku was sent moments ago and is still being stored; try again shortly.",
-                    2);
+                            HttpStatus.CONFLICT,
+                            "danmaku-not-stored-yet",
+                            "This danmaku was sent moments ago and is still being stored; try again shortly.")
+                    .retryAfter(Duration.ofSeconds(2));
         }
         return row;
     }
