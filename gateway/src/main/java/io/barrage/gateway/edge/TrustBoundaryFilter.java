@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
-import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -17,8 +15,9 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * First thing on every request: drop every header through which a client could claim an identity or
- * the service credential, and give the request an id that the services log and echo.
+ * The gateway's trust boundary, first thing on every request: drop every header through which a client
+ * could claim an identity ({@code X-User-*}), the service credential or a client address. Only then does
+ * the platform's request id filter (next in order) give the request the id that the services log and echo.
  *
  * <p>The client's {@code Connection} header is settled here too. Each header it names is hop-by-hop,
  * meant for the gateway alone (RFC 9110 §7.6.1), so it is dropped now; only the connection options
@@ -29,39 +28,22 @@ import reactor.core.publisher.Mono;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-public class RequestIdFilter implements WebFilter {
+public class TrustBoundaryFilter implements WebFilter {
 
-    public static final String REQUEST_ID = "X-Request-Id";
-    /** The id of this request, for code that logs outside the request's headers. */
-    public static final String ATTRIBUTE = RequestIdFilter.class.getName() + ".id";
-
-    // kept from the client only in a shape that is harmless in logs and headers
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9-]{8,64}");
     private static final Set<String> CONNECTION_OPTIONS = Set.of("close", "keep-alive", "upgrade");
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        String given = exchange.getRequest().getHeaders().getFirst(REQUEST_ID);
-        String id = given != null && VALID.matcher(given).matches()
-                ? given
-                : UUID.randomUUID().toString();
         ServerHttpRequest request = exchange.getRequest()
                 .mutate()
                 .headers(headers -> {
                     List<String> forbidden = headers.headerNames().stream()
-                            .filter(RequestIdFilter::isForbidden)
+                            .filter(TrustBoundaryFilter::isForbidden)
                             .toList();
                     forbidden.forEach(headers::remove);
                     settleConnection(headers);
-                    headers.set(REQUEST_ID, id);
                 })
                 .build();
-        exchange.getAttributes().put(ATTRIBUTE, id);
-        // set just before commit, so a downstream echo of the header cannot duplicate it
-        exchange.getResponse().beforeCommit(() -> {
-            exchange.getResponse().getHeaders().set(REQUEST_ID, id);
-            return Mono.empty();
-        });
         return chain.filter(exchange.mutate().request(request).build());
     }
 

@@ -1,6 +1,6 @@
 package io.barrage.gateway.limits;
 
-import io.barrage.gateway.edge.Problems;
+import io.barrage.platform.problem.ReactiveProblems;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.beans.factory.annotation.Value;
@@ -90,7 +90,7 @@ class JsonBodyLimit implements WebFilter {
     }
 
     private Mono<Void> tooLarge(ServerWebExchange exchange) {
-        return Problems.write(
+        return ReactiveProblems.write(
                 exchange,
                 HttpStatus.CONTENT_TOO_LARGE,
                 "payload-too-large",
