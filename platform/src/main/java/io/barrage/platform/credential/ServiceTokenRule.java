@@ -29,7 +29,7 @@ public final class ServiceTokenRule {
     }
 
     /** Why the token must not be used, or null when it may. */
-    static @Nullable String problemWith(@Nullable String token) {
+    public static @Nullable String problemWith(@Nullable String token) {
         if (token == null || token.isBlank()) {
             return "is empty";
         }
