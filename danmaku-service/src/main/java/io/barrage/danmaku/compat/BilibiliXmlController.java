@@ -3,7 +3,7 @@ package io.barrage.danmaku.compat;
 import io.barrage.danmaku.history.HistoryCache;
 import io.barrage.danmaku.ingest.Danmaku;
 import io.barrage.danmaku.video.VideoDirectory;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.util.Locale;
 import java.util.zip.CRC32;
 import org.springframework.http.MediaType;

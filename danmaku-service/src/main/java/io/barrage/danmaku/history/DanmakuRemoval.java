@@ -6,7 +6,7 @@ import io.barrage.danmaku.ingest.DanmakuEvents;
 import io.barrage.danmaku.ingest.SnowflakeIds;
 import io.barrage.danmaku.uploader.Protections;
 import io.barrage.danmaku.video.VideoDirectory;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -125,10 +125,10 @@ public class DanmakuRemoval {
         }
         if (row == null && !mapper.tombstoned(danmakuId)) {
             throw new ApiException(
-                    HttpStatus.CONFLICT,
-                    "danmaku-not-stored-yet",
-                    "This danmaku was sent moments ago and is still being stored; try again shortly.",
-                    2);
+                            HttpStatus.CONFLICT,
+                            "danmaku-not-stored-yet",
+                            "This danmaku was sent moments ago and is still being stored; try again shortly.")
+                    .retryAfter(Duration.ofSeconds(2));
         }
         return row;
     }

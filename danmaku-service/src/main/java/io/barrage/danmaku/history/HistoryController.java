@@ -2,8 +2,8 @@ package io.barrage.danmaku.history;
 
 import io.barrage.danmaku.ingest.Danmaku;
 import io.barrage.danmaku.video.VideoDirectory;
-import io.barrage.danmaku.web.ApiException;
-import io.barrage.danmaku.web.CurrentUser;
+import io.barrage.platform.identity.CurrentUser;
+import io.barrage.platform.problem.ApiException;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;

@@ -1,7 +1,7 @@
 package io.barrage.danmaku.history;
 
 import io.barrage.danmaku.ingest.Danmaku;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;

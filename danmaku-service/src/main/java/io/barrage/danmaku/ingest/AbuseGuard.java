@@ -1,6 +1,7 @@
 package io.barrage.danmaku.ingest;
 
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -146,7 +147,8 @@ public class AbuseGuard {
     public static final class TooManyRequests extends ApiException {
 
         TooManyRequests(String code, String detail, long waitMs) {
-            super(HttpStatus.TOO_MANY_REQUESTS, code, detail, Math.max(1, (waitMs + 999) / 1000));
+            super(HttpStatus.TOO_MANY_REQUESTS, code, detail);
+            retryAfter(Duration.ofMillis(waitMs));
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.barrage.danmaku.ingest;
 
-import io.barrage.danmaku.web.CurrentUser;
+import io.barrage.platform.identity.CurrentUser;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;

@@ -1,7 +1,7 @@
 package io.barrage.danmaku.ingest;
 
-import io.barrage.danmaku.web.ApiException;
-import io.barrage.danmaku.web.RequestIdFilter;
+import io.barrage.platform.problem.ApiException;
+import io.barrage.platform.requestid.RequestIds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ public class DanmakuEvents {
 
     /** Sends all, then waits for every ack: one round trip for a batch (a ban's tombstones, say). */
     public void publishAll(List<Keyed> events) {
-        String requestId = MDC.get(RequestIdFilter.MDC_KEY);
+        String requestId = MDC.get(RequestIds.MDC_KEY);
         List<CompletableFuture<?>> acks = new ArrayList<>(events.size());
         long videoId = events.isEmpty() ? 0 : events.get(0).videoId();
         try {
@@ -55,7 +55,7 @@ public class DanmakuEvents {
                 ProducerRecord<String, String> record = new ProducerRecord<>(
                         TOPIC, Long.toString(keyed.videoId()), json.writeValueAsString(keyed.event()));
                 if (requestId != null) {
-                    record.headers().add(RequestIdFilter.HEADER, requestId.getBytes(StandardCharsets.UTF_8));
+                    record.headers().add(RequestIds.HEADER, requestId.getBytes(StandardCharsets.UTF_8));
                 }
                 acks.add(kafka.send(record));
             }

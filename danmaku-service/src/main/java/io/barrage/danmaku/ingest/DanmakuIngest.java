@@ -3,7 +3,7 @@ package io.barrage.danmaku.ingest;
 import io.barrage.danmaku.uploader.ClosedVideos;
 import io.barrage.danmaku.video.VideoDirectory;
 import io.barrage.danmaku.video.VideoInfo;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,7 @@
 package io.barrage.danmaku.ingest;
 
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
+import io.barrage.platform.text.UserText;
 import java.util.Set;
 
 /** The content rules of docs/api.md ("Text" and the danmaku fields), each failure with its own code so a client can say what was wrong. */
@@ -26,7 +27,7 @@ final class DanmakuRules {
             throw ApiException.badRequest(
                     "text-too-long", "The text is longer than " + MAX_CODE_POINTS + " characters.");
         }
-        switch (TextPolicy.check(text)) {
+        switch (UserText.check(text, false)) {
             case UNKEEPABLE ->
                 throw ApiException.badRequest(
                         "invalid-text", "The text contains an unpaired surrogate or a non-character.");

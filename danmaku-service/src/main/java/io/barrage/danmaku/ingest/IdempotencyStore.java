@@ -1,6 +1,6 @@
 package io.barrage.danmaku.ingest;
 
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package io.barrage.danmaku.ingest;
 
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

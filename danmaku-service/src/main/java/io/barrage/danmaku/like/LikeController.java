@@ -1,8 +1,8 @@
 package io.barrage.danmaku.like;
 
 import io.barrage.danmaku.video.VideoDirectory;
-import io.barrage.danmaku.web.CurrentUser;
-import io.barrage.danmaku.web.TrustedIdentity;
+import io.barrage.platform.identity.CurrentUser;
+import io.barrage.platform.identity.TrustedIdentity;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;

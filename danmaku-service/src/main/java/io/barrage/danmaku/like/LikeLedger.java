@@ -2,7 +2,8 @@ package io.barrage.danmaku.like;
 
 import io.barrage.danmaku.history.DanmakuRemoval;
 import io.barrage.danmaku.ingest.Danmaku;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -97,7 +98,8 @@ class LikeLedger {
         } catch (DataAccessException e) {
             log.warn("like of danmaku {} not counted: {}", danmakuId, e.toString());
             throw new ApiException(
-                    HttpStatus.SERVICE_UNAVAILABLE, "likes-unavailable", "Likes cannot be counted right now.", 5);
+                            HttpStatus.SERVICE_UNAVAILABLE, "likes-unavailable", "Likes cannot be counted right now.")
+                    .retryAfter(Duration.ofSeconds(5));
         }
     }
 

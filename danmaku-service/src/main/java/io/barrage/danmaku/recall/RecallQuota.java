@@ -1,6 +1,6 @@
 package io.barrage.danmaku.recall;
 
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,10 +64,10 @@ class RecallQuota {
         }
         if (n == null || n < 0) {
             throw new ApiException(
-                    HttpStatus.TOO_MANY_REQUESTS,
-                    "recall-limit-reached",
-                    "You can recall " + properties.perDay() + " danmaku a day; try again tomorrow (UTC).",
-                    untilMidnight);
+                            HttpStatus.TOO_MANY_REQUESTS,
+                            "recall-limit-reached",
+                            "You can recall " + properties.perDay() + " danmaku a day; try again tomorrow (UTC).")
+                    .retryAfter(Duration.ofSeconds(untilMidnight));
         }
         return (int) Math.max(0, properties.perDay() - n);
     }

@@ -3,7 +3,7 @@ package io.barrage.danmaku.report;
 import io.barrage.danmaku.history.DanmakuRemoval;
 import io.barrage.danmaku.ingest.Danmaku;
 import io.barrage.danmaku.uploader.Protections;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;

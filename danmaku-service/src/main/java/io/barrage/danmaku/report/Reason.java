@@ -1,6 +1,6 @@
 package io.barrage.danmaku.report;
 
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.util.Arrays;
 import java.util.Locale;
 

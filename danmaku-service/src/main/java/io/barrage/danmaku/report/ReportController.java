@@ -2,8 +2,8 @@ package io.barrage.danmaku.report;
 
 import io.barrage.danmaku.history.DanmakuRemoval;
 import io.barrage.danmaku.ingest.Danmaku;
-import io.barrage.danmaku.web.ApiException;
-import io.barrage.danmaku.web.CurrentUser;
+import io.barrage.platform.identity.CurrentUser;
+import io.barrage.platform.problem.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;

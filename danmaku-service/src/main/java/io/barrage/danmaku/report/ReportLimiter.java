@@ -1,6 +1,7 @@
 package io.barrage.danmaku.report;
 
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +54,8 @@ class ReportLimiter {
         }
         if (waitMs != null && waitMs > 0) {
             throw new ApiException(
-                    HttpStatus.TOO_MANY_REQUESTS,
-                    "report-rate-limited",
-                    "Too many reports; try again later.",
-                    Math.max(1, (waitMs + 999) / 1000));
+                            HttpStatus.TOO_MANY_REQUESTS, "report-rate-limited", "Too many reports; try again later.")
+                    .retryAfter(Duration.ofMillis(waitMs));
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.barrage.danmaku.video;
 
 import feign.FeignException;
-import io.barrage.danmaku.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.LinkedHashMap;
 import java.util.Map;

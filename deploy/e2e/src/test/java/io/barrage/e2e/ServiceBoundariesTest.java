@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** No service imports another service's code: they meet only over HTTP APIs and Kafka events. */
+/**
+ * No service imports another service's code: they meet only over HTTP APIs and Kafka events. What they
+ * share is the platform's plumbing, and the platform knows no service.
+ */
 class ServiceBoundariesTest {
 
     /** Module → its base package. */
@@ -53,6 +56,28 @@ class ServiceBoundariesTest {
                     .because("services share APIs and events, never code")
                     .check(classes);
         });
+    }
+
+    @Test
+    void thePlatformImportsNoService() {
+        JavaClasses platform = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPath(ROOT.resolve("platform/target/classes"));
+        assertThat(platform.stream().filter(c -> c.getPackageName().startsWith("io.barrage.platform")))
+                .as("classes of platform")
+                .isNotEmpty();
+        noClasses()
+                .that()
+                .resideInAPackage("io.barrage.platform..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        SERVICES.values().stream().map(p -> p + "..").toArray(String[]::new))
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.barrage.infra..")
+                .because("the platform is plumbing every service shares; it knows none of them")
+                .check(platform);
     }
 
     private static Path findRoot() {

@@ -1,6 +1,7 @@
 package io.barrage.gateway.edge;
 
 import io.barrage.gateway.identity.DplayerSends;
+import io.barrage.platform.problem.ReactiveProblems;
 import java.util.Set;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.Ordered;
@@ -51,7 +52,7 @@ class CsrfGuard implements WebFilter {
         if ("1".equals(exchange.getRequest().getHeaders().getFirst(HEADER))) {
             return chain.filter(exchange);
         }
-        return Problems.write(
+        return ReactiveProblems.write(
                 exchange,
                 HttpStatus.FORBIDDEN,
                 "csrf-rejected",

@@ -1,5 +1,6 @@
 package io.barrage.gateway.edge;
 
+import io.barrage.platform.problem.ReactiveProblems;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -32,7 +33,7 @@ class EmptyErrorsAsProblems implements WebFilter {
                     if (!getHeaders().containsHeader(HttpHeaders.RETRY_AFTER)) {
                         getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
                     }
-                    return Problems.write(
+                    return ReactiveProblems.write(
                             getDelegate(),
                             path,
                             HttpStatus.TOO_MANY_REQUESTS,

@@ -1,5 +1,8 @@
 package io.barrage.gateway.edge;
 
+import io.barrage.platform.problem.ProblemCodes;
+import io.barrage.platform.problem.ReactiveProblems;
+import io.barrage.platform.requestid.RequestIds;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -32,7 +35,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(ex);
         }
-        String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
+        String requestId = exchange.getAttribute(RequestIds.ATTRIBUTE);
         if (ex instanceof NotFoundException || isConnectFailure(ex)) {
             // NotFoundException is what the load balancer raises when a service has no instance
             log.warn(
@@ -40,7 +43,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
                     requestId,
                     exchange.getRequest().getPath(),
                     ex.toString());
-            return Problems.write(
+            return ReactiveProblems.write(
                     exchange,
                     HttpStatus.SERVICE_UNAVAILABLE,
                     "service-unavailable",
@@ -51,7 +54,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
                     "[{}] downstream timed out for {}",
                     requestId,
                     exchange.getRequest().getPath());
-            return Problems.write(
+            return ReactiveProblems.write(
                     exchange, HttpStatus.GATEWAY_TIMEOUT, "gateway-timeout", "The service did not answer in time.");
         }
         if (ex instanceof PrematureCloseException) {
@@ -59,7 +62,8 @@ class GatewayErrorHandler implements WebExceptionHandler {
                     "[{}] downstream closed the connection for {}",
                     requestId,
                     exchange.getRequest().getPath());
-            return Problems.write(exchange, HttpStatus.BAD_GATEWAY, "bad-gateway", "The service failed to answer.");
+            return ReactiveProblems.write(
+                    exchange, HttpStatus.BAD_GATEWAY, "bad-gateway", "The service failed to answer.");
         }
         if (ex instanceof ResponseStatusException rse) {
             HttpStatusCode code = rse.getStatusCode();
@@ -79,14 +83,14 @@ class GatewayErrorHandler implements WebExceptionHandler {
                 // the rest of the body may still be trickling in: end the connection with the answer
                 exchange.getResponse().getHeaders().setConnection("close");
             }
-            return Problems.write(exchange, status, codeFor(status), detailFor(status));
+            return ReactiveProblems.write(exchange, status, ProblemCodes.forStatus(status), detailFor(status));
         }
         log.error(
                 "[{}] unexpected failure for {}",
                 requestId,
                 exchange.getRequest().getPath(),
                 ex);
-        return Problems.write(
+        return ReactiveProblems.write(
                 exchange, HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Something went wrong on our side.");
     }
 
@@ -99,21 +103,6 @@ class GatewayErrorHandler implements WebExceptionHandler {
             }
         }
         return false;
-    }
-
-    private static String codeFor(HttpStatus status) {
-        return switch (status) {
-            case NOT_FOUND -> "not-found";
-            case REQUEST_TIMEOUT -> "request-timeout";
-            case METHOD_NOT_ALLOWED -> "method-not-allowed";
-            case NOT_ACCEPTABLE -> "not-acceptable";
-            case CONTENT_TOO_LARGE -> "payload-too-large";
-            case UNSUPPORTED_MEDIA_TYPE -> "unsupported-media-type";
-            case SERVICE_UNAVAILABLE -> "service-unavailable";
-            case GATEWAY_TIMEOUT -> "gateway-timeout";
-            case BAD_GATEWAY -> "bad-gateway";
-            default -> status.is4xxClientError() ? "invalid-request" : "internal-error";
-        };
     }
 
     private static String detailFor(HttpStatus status) {

@@ -1,5 +1,6 @@
 package io.barrage.gateway.edge;
 
+import io.barrage.platform.problem.ReactiveProblems;
 import java.util.Locale;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.Ordered;
@@ -50,13 +51,14 @@ class PublicPortGuard implements WebFilter {
                     || value.contains("/")
                     || value.contains("\\")
                     || !decodesCleanly(segment.value())) {
-                return Problems.write(exchange, HttpStatus.BAD_REQUEST, "invalid-path", "The path is not allowed.");
+                return ReactiveProblems.write(
+                        exchange, HttpStatus.BAD_REQUEST, "invalid-path", "The path is not allowed.");
             }
             if (first) {
                 first = false;
                 String lower = value.toLowerCase(Locale.ROOT);
                 if (lower.equals("internal") || lower.equals("actuator")) {
-                    return Problems.write(exchange, HttpStatus.NOT_FOUND, "not-found", "No such resource.");
+                    return ReactiveProblems.write(exchange, HttpStatus.NOT_FOUND, "not-found", "No such resource.");
                 }
             }
         }

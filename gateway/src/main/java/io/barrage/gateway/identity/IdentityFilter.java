@@ -1,11 +1,11 @@
 package io.barrage.gateway.identity;
 
 import io.barrage.gateway.edge.ClientAddress;
-import io.barrage.gateway.edge.Problems;
-import io.barrage.gateway.edge.RequestIdFilter;
 import io.barrage.gateway.limits.JsonBodyProperties;
+import io.barrage.platform.credential.ServiceCredential;
+import io.barrage.platform.problem.ReactiveProblems;
+import io.barrage.platform.requestid.RequestIds;
 import java.util.Optional;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -26,7 +26,7 @@ import reactor.core.publisher.Mono;
 /**
  * On every proxied request (HTTP and WebSocket): resolves the session token to the verified user and
  * adds {@code X-User-Id}/{@code X-User-Name}, and always adds the service credential. Client-sent
- * copies of these headers were already removed by {@link RequestIdFilter}.
+ * copies of these headers were already removed by {@link io.barrage.gateway.edge.TrustBoundaryFilter}.
  *
  * <p>A token that user-service cannot check right now gets 503 {@code session-check-unavailable} with
  * Retry-After, never an anonymous pass (see {@link SessionIntrospector} for the stale window). On the
@@ -54,11 +54,11 @@ public class IdentityFilter implements GlobalFilter, Ordered {
             ClientAddress clientAddress,
             IdentityProperties properties,
             JsonBodyProperties bodies,
-            @Value("${barrage.service-token}") String serviceToken) {
+            ServiceCredential credential) {
         this.introspector = introspector;
         this.clientAddress = clientAddress;
         this.properties = properties;
-        this.serviceToken = serviceToken;
+        this.serviceToken = credential.token();
         this.maxBodyBytes =
                 (int) Math.min(Integer.MAX_VALUE, bodies.maxJsonBody().toBytes());
     }
@@ -79,7 +79,7 @@ public class IdentityFilter implements GlobalFilter, Ordered {
     }
 
     private Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain, Optional<String> token) {
-        String requestId = exchange.getAttributeOrDefault(RequestIdFilter.ATTRIBUTE, "");
+        String requestId = exchange.getAttributeOrDefault(RequestIds.ATTRIBUTE, "");
         if (token.isEmpty()) {
             return forward(exchange, chain, token, Optional.empty());
         }
@@ -133,7 +133,7 @@ public class IdentityFilter implements GlobalFilter, Ordered {
     private Mono<Void> sessionCheckUnavailable(ServerWebExchange exchange) {
         long seconds = Math.max(1, properties.sessionCheckRetryAfter().toSeconds());
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-        return Problems.write(
+        return ReactiveProblems.write(
                 exchange,
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "session-check-unavailable",
@@ -168,7 +168,7 @@ public class IdentityFilter implements GlobalFilter, Ordered {
                 })
                 .onErrorResume(
                         DataBufferLimitException.class,
-                        e -> Problems.write(
+                        e -> ReactiveProblems.write(
                                 exchange,
                                 HttpStatus.CONTENT_TOO_LARGE,
                                 "payload-too-large",

@@ -3,6 +3,7 @@ package io.barrage.gateway.identity;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.barrage.platform.credential.ServiceCredential;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.client.loadbalancer.reactive.ReactorLoadBalancerExchangeFilterFunction;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -56,17 +56,14 @@ public class SessionIntrospector {
 
     SessionIntrospector(
             ReactorLoadBalancerExchangeFilterFunction loadBalancer,
-            @Value("${barrage.service-token}") String serviceToken,
+            ServiceCredential credential,
             IdentityProperties properties,
             MeterRegistry meters) {
-        if (serviceToken == null || serviceToken.isBlank()) {
-            throw new IllegalStateException("barrage.service-token must be set");
-        }
         this.userService = WebClient.builder()
                 .baseUrl(properties.userServiceUri())
                 .filter(loadBalancer)
                 .build();
-        this.serviceToken = serviceToken;
+        this.serviceToken = credential.token();
         this.properties = properties;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(properties.sessionCacheSize())

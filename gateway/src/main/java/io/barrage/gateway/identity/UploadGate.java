@@ -1,6 +1,6 @@
 package io.barrage.gateway.identity;
 
-import io.barrage.gateway.edge.Problems;
+import io.barrage.platform.problem.ReactiveProblems;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -35,7 +35,8 @@ class UploadGate implements GlobalFilter, Ordered {
         if (!isUpload(exchange.getRequest()) || exchange.getAttribute(IdentityFilter.USER_ID_ATTRIBUTE) != null) {
             return chain.filter(exchange);
         }
-        return Problems.write(exchange, HttpStatus.UNAUTHORIZED, "unauthenticated", "Log in to upload a video.");
+        return ReactiveProblems.write(
+                exchange, HttpStatus.UNAUTHORIZED, "unauthenticated", "Log in to upload a video.");
     }
 
     static boolean isUpload(ServerHttpRequest request) {

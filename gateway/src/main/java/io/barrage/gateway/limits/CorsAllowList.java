@@ -1,6 +1,6 @@
 package io.barrage.gateway.limits;
 
-import io.barrage.gateway.edge.Problems;
+import io.barrage.platform.problem.ReactiveProblems;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -71,7 +71,7 @@ class CorsAllowList implements WebFilter {
         }
         boolean valid = processor.process(config, exchange);
         if (!valid) {
-            return Problems.write(
+            return ReactiveProblems.write(
                     exchange, HttpStatus.FORBIDDEN, "cors-rejected", "This cross-origin request is not allowed.");
         }
         if (CorsUtils.isPreFlightRequest(exchange.getRequest())) {
@@ -81,7 +81,7 @@ class CorsAllowList implements WebFilter {
     }
 
     private static Mono<Void> refuse(ServerWebExchange exchange) {
-        return Problems.write(
+        return ReactiveProblems.write(
                 exchange, HttpStatus.FORBIDDEN, "origin-not-allowed", "Requests from this origin are not allowed.");
     }
 }

@@ -1,6 +1,6 @@
 package io.barrage.gateway.limits;
 
-import io.barrage.gateway.edge.Problems;
+import io.barrage.platform.problem.ReactiveProblems;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.ApplicationContext;
@@ -91,7 +91,7 @@ class JsonBodyLimit implements WebFilter {
     }
 
     private static Mono<Void> tooLarge(ServerWebExchange exchange, long limit) {
-        return Problems.write(
+        return ReactiveProblems.write(
                 exchange,
                 HttpStatus.CONTENT_TOO_LARGE,
                 "payload-too-large",

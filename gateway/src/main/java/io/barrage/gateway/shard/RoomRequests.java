@@ -1,6 +1,6 @@
 package io.barrage.gateway.shard;
 
-import io.barrage.gateway.edge.Problems;
+import io.barrage.platform.problem.ReactiveProblems;
 import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -32,7 +32,7 @@ class RoomRequests implements WebFilter {
             return chain.filter(exchange);
         }
         if (!ROOM.matcher(path).matches()) {
-            return Problems.write(
+            return ReactiveProblems.write(
                     exchange,
                     HttpStatus.BAD_REQUEST,
                     "invalid-request",
@@ -40,7 +40,7 @@ class RoomRequests implements WebFilter {
         }
         String since = exchange.getRequest().getQueryParams().getFirst("since");
         if (since != null && !SEQ.matcher(since).matches()) {
-            return Problems.write(
+            return ReactiveProblems.write(
                     exchange,
                     HttpStatus.BAD_REQUEST,
                     "invalid-request",
@@ -50,14 +50,14 @@ class RoomRequests implements WebFilter {
         if ("websocket".equalsIgnoreCase(headers.getUpgrade())) {
             // Reactor Netty's handshaker would answer these with a bare 426 or a closed connection
             if (!"13".equals(headers.getFirst("Sec-WebSocket-Version"))) {
-                return Problems.write(
+                return ReactiveProblems.write(
                         exchange,
                         HttpStatus.UPGRADE_REQUIRED,
                         "websocket-version-unsupported",
                         "Only WebSocket version 13 is spoken here.");
             }
             if (!validKey(headers.getFirst("Sec-WebSocket-Key"))) {
-                return Problems.write(
+                return ReactiveProblems.write(
                         exchange,
                         HttpStatus.BAD_REQUEST,
                         "invalid-request",

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barrage.gateway.GatewayApplication;
+import io.barrage.platform.credential.ServiceTokenRule;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
-/** The rule is the same file in every module (deploy/e2e's EdgeRulesTest checks that); tested once here. */
+/** The platform's rule, as the gateway applies it at start. */
 class ServiceTokenRuleTest {
 
     @Test

@@ -7,7 +7,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.JsonNode;
 
-@FeignClient(name = "danmaku-service", configuration = HistoryClientConfig.class)
+@FeignClient(name = "danmaku-service")
 interface DanmakuHistoryClient {
 
     /** danmaku-service's answer: see its ResumeController. */

@@ -1,8 +1,8 @@
 package io.barrage.push.room;
 
+import io.barrage.platform.requestid.RequestIds;
 import io.barrage.push.PushProperties;
 import io.barrage.push.shard.Shards;
-import io.barrage.push.web.RequestIdFilter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -146,7 +146,7 @@ class RoomEndpoint implements WebFilter {
                             "This push shard holds as many viewers as it may; try again shortly.",
                             Map.of(HttpHeaders.RETRY_AFTER, "5")));
         }
-        String requestId = exchange.getAttribute(RequestIdFilter.ATTRIBUTE);
+        String requestId = exchange.getAttribute(RequestIds.ATTRIBUTE);
         ServerHttpResponse response = exchange.getResponse();
         HttpServerResponse nettyResponse = ServerHttpResponseDecorator.getNativeResponse(response);
         // Committing first runs WebFlux's before-commit actions (the request id header) on the 101.

@@ -1,7 +1,7 @@
 package io.barrage.scheduler.deletion;
 
 import com.baomidou.mybatisplus.core.conditions.query.QueryWrapper;
-import io.barrage.scheduler.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import jakarta.validation.Valid;
 import java.time.Instant;
 import java.util.List;

@@ -1,14 +1,11 @@
 package io.barrage.scheduler.deletion;
 
 import feign.FeignException;
-import feign.RequestInterceptor;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.Duration;
 import java.util.List;
-import org.slf4j.MDC;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JCircuitBreakerFactory;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
 import org.springframework.cloud.client.circuitbreaker.Customizer;
@@ -19,17 +16,6 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration
 class FeignConfig {
-
-    @Bean
-    RequestInterceptor serviceCredentialHeaders(@Value("${barrage.service-token}") String token) {
-        return template -> {
-            template.header("X-Service-Token", token);
-            String requestId = MDC.get("requestId");
-            if (requestId != null) {
-                template.header("X-Request-Id", requestId);
-            }
-        };
-    }
 
     /**
      * Builds each Feign client's child context and message converters before the scheduler starts.

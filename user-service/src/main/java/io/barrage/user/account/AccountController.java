@@ -1,8 +1,8 @@
 package io.barrage.user.account;
 
-import io.barrage.user.web.ApiException;
+import io.barrage.platform.identity.CurrentUser;
+import io.barrage.platform.problem.ApiException;
 import io.barrage.user.web.ClientAddress;
-import io.barrage.user.web.CurrentUser;
 import io.barrage.user.web.SessionTokens;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -43,20 +43,20 @@ class AccountController {
     @Operation(summary = "The caller's own account (identity from the gateway)")
     UserView me(CurrentUser current) {
         // a verified id whose account is gone is as good as no login
-        return accounts.view(current.require()).orElseThrow(ApiException::unauthenticated);
+        return accounts.view(current.id()).orElseThrow(ApiException::unauthenticated);
     }
 
     @PatchMapping("/me")
     @Operation(summary = "Change the caller's display name and/or avatar URL")
     UserView update(CurrentUser current, @RequestBody ProfileUpdate update) {
-        return accounts.update(current.require(), update).orElseThrow(ApiException::unauthenticated);
+        return accounts.update(current.id(), update).orElseThrow(ApiException::unauthenticated);
     }
 
     @PutMapping("/me/password")
     @Operation(summary = "Change the caller's password; every other session of the caller ends")
     ResponseEntity<Void> changePassword(
             CurrentUser current, @RequestBody PasswordChange change, HttpServletRequest request) {
-        long id = current.require();
+        long id = current.id();
         String keep = SessionTokens.tokenOf(request).map(SessionTokens::hash).orElse(null);
         accounts.changePassword(id, change, clientAddress.of(request), keep);
         return ResponseEntity.noContent().build();

@@ -1,8 +1,9 @@
 package io.barrage.user.account;
 
 import com.baomidou.mybatisplus.core.conditions.query.LambdaQueryWrapper;
+import io.barrage.platform.problem.ApiException;
+import io.barrage.platform.text.UserText;
 import io.barrage.user.attempts.PasswordAttempts;
-import io.barrage.user.web.ApiException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package io.barrage.user.attempts;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.barrage.user.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.barrage.user.session;
 
-import io.barrage.user.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;

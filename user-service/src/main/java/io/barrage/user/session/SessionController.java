@@ -1,11 +1,11 @@
 package io.barrage.user.session;
 
+import io.barrage.platform.identity.CurrentUser;
+import io.barrage.platform.problem.ApiException;
 import io.barrage.user.account.Accounts;
 import io.barrage.user.account.PublicProfile;
 import io.barrage.user.attempts.KnownDevices;
-import io.barrage.user.web.ApiException;
 import io.barrage.user.web.ClientAddress;
-import io.barrage.user.web.CurrentUser;
 import io.barrage.user.web.SessionTokens;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -77,7 +77,7 @@ class SessionController {
     SessionList list(CurrentUser current, HttpServletRequest request) {
         String currentHash =
                 SessionTokens.tokenOf(request).map(SessionTokens::hash).orElse(null);
-        return new SessionList(sessions.list(current.require(), currentHash));
+        return new SessionList(sessions.list(current.id(), currentHash));
     }
 
     /** The token itself proves the session is the caller's own, so no other identity is needed. */
@@ -101,7 +101,7 @@ class SessionController {
     @DeleteMapping("/{id}")
     @Operation(summary = "End one of the caller's sessions; another user's session is a 404")
     ResponseEntity<Void> revoke(CurrentUser current, @PathVariable long id) {
-        Sessions.Ended ended = sessions.revoke(current.require(), id)
+        Sessions.Ended ended = sessions.revoke(current.id(), id)
                 .orElseThrow(() ->
                         new ApiException(HttpStatus.NOT_FOUND, "session-not-found", "You have no session " + id + "."));
         announce(ended);

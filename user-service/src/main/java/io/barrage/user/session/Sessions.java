@@ -2,9 +2,9 @@ package io.barrage.user.session;
 
 import com.baomidou.mybatisplus.core.conditions.query.LambdaQueryWrapper;
 import com.baomidou.mybatisplus.core.conditions.update.LambdaUpdateWrapper;
+import io.barrage.platform.problem.ApiException;
 import io.barrage.user.account.Accounts;
 import io.barrage.user.account.PublicProfile;
-import io.barrage.user.web.ApiException;
 import io.barrage.user.web.SessionTokens;
 import java.security.SecureRandom;
 import java.time.Duration;

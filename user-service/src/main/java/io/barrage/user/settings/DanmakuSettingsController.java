@@ -1,7 +1,7 @@
 package io.barrage.user.settings;
 
-import io.barrage.user.web.ApiException;
-import io.barrage.user.web.CurrentUser;
+import io.barrage.platform.identity.CurrentUser;
+import io.barrage.platform.problem.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -44,7 +44,7 @@ class DanmakuSettingsController {
     @GetMapping
     @Operation(summary = "The caller's settings (the defaults, version 0, until first saved); ETag is the version")
     ResponseEntity<SettingsView> read(CurrentUser current) {
-        return answer(store.read(current.require()));
+        return answer(store.read(current.id()));
     }
 
     @PutMapping
@@ -61,7 +61,7 @@ class DanmakuSettingsController {
             CurrentUser current,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             HttpServletRequest request) {
-        long userId = current.require();
+        long userId = current.id();
         SettingsUpdate update = JsonBodies.read(request, limits.maxBody().toBytes(), SettingsUpdate.class);
         Long expected = versionOf(ifMatch);
         if (expected == null) {
@@ -91,7 +91,7 @@ class DanmakuSettingsController {
             CurrentUser current,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             HttpServletRequest request) {
-        long userId = current.require();
+        long userId = current.id();
         List<DanmakuRule> rules = BilibiliRules.parse(
                 JsonBodies.tree(request, limits.maxBody().toBytes()), validation, limits.maxRules());
         ImportResult result = store.addRules(userId, versionOf(ifMatch), rules);
@@ -104,7 +104,7 @@ class DanmakuSettingsController {
     @GetMapping("/export")
     @Operation(summary = "The caller's rules as a bilibili block-list file")
     ResponseEntity<List<Map<String, Object>>> export(CurrentUser current) {
-        SettingsView settings = store.read(current.require());
+        SettingsView settings = store.read(current.id());
         return ResponseEntity.ok()
                 .cacheControl(CacheControl.noStore())
                 .header(

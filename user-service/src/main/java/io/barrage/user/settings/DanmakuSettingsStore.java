@@ -1,6 +1,6 @@
 package io.barrage.user.settings;
 
-import io.barrage.user.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

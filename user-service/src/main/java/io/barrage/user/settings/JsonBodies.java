@@ -1,6 +1,6 @@
 package io.barrage.user.settings;
 
-import io.barrage.user.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package io.barrage.user.settings;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.barrage.user.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

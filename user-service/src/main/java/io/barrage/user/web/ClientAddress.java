@@ -1,5 +1,6 @@
 package io.barrage.user.web;
 
+import io.barrage.platform.identity.TrustedIdentity;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
@@ -16,15 +17,15 @@ public class ClientAddress {
     // IPv4 or IPv6 text; it becomes part of a Redis key, so nothing else gets through
     private static final Pattern SHAPE = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
-    private final ServiceCredential credential;
+    private final TrustedIdentity identity;
 
-    ClientAddress(ServiceCredential credential) {
-        this.credential = credential;
+    ClientAddress(TrustedIdentity identity) {
+        this.identity = identity;
     }
 
     public String of(HttpServletRequest request) {
         String forwarded = request.getHeader(HEADER);
-        if (forwarded != null && SHAPE.matcher(forwarded).matches() && credential.presentIn(request)) {
+        if (forwarded != null && SHAPE.matcher(forwarded).matches() && identity.presentIn(request)) {
             return forwarded;
         }
         return request.getRemoteAddr();

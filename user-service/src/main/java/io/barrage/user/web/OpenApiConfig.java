@@ -1,5 +1,6 @@
 package io.barrage.user.web;
 
+import io.barrage.platform.credential.ServiceCredential;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeIn;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;

@@ -2,6 +2,7 @@ package io.barrage.user.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.barrage.platform.text.UserText;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

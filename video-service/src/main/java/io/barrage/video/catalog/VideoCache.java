@@ -1,8 +1,8 @@
 package io.barrage.video.catalog;
 
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.redis.Keys;
 import io.barrage.video.redis.RedisGuard;
-import io.barrage.video.web.ApiException;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;

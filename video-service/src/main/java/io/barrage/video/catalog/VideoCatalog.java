@@ -1,7 +1,8 @@
 package io.barrage.video.catalog;
 
 import com.baomidou.mybatisplus.core.conditions.query.QueryWrapper;
-import io.barrage.video.web.ApiException;
+import io.barrage.platform.problem.ApiException;
+import io.barrage.video.web.VideoProblems;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -44,7 +45,7 @@ public class VideoCatalog {
     public Video readyVideo(long id) {
         return cache.find(id)
                 .filter(video -> video.getStatus() == VideoStatus.READY)
-                .orElseThrow(() -> ApiException.videoNotFound(id));
+                .orElseThrow(() -> VideoProblems.videoNotFound(id));
     }
 
     /** A READY video as clients see it (views include those not yet flushed) and its version, or 404. */
@@ -65,7 +66,7 @@ public class VideoCatalog {
                                 && (video.getStatus() == VideoStatus.PROCESSING
                                         || video.getStatus() == VideoStatus.FAILED)));
         if (!visible) {
-            throw ApiException.videoNotFound(id);
+            throw VideoProblems.videoNotFound(id);
         }
         VideoView view = VideoView.of(video, stats.pendingViews(id));
         if ("PROCESSING".equals(video.getLadderState())) {
@@ -109,7 +110,7 @@ public class VideoCatalog {
     public VideoView restore(long id, long callerId) {
         Video video = videos.selectById(id);
         if (video == null || video.getOwnerId() != callerId) {
-            throw ApiException.videoNotFound(id);
+            throw VideoProblems.videoNotFound(id);
         }
         if (video.getStatus() != VideoStatus.DELETED) {
             throw new ApiException(HttpStatus.CONFLICT, "video-not-deleted", "Video " + id + " is not deleted.");
@@ -136,7 +137,7 @@ public class VideoCatalog {
     }
 
     InternalVideoView internal(long id) {
-        Video video = cache.find(id).orElseThrow(() -> ApiException.videoNotFound(id));
+        Video video = cache.find(id).orElseThrow(() -> VideoProblems.videoNotFound(id));
         return new InternalVideoView(
                 id, video.getOwnerId(), video.getDurationMs() == null ? 0 : video.getDurationMs(), video.getStatus());
     }
@@ -176,7 +177,7 @@ public class VideoCatalog {
                 || !(video.getStatus() == VideoStatus.READY
                         || video.getStatus() == VideoStatus.PROCESSING
                         || video.getStatus() == VideoStatus.FAILED)) {
-            throw ApiException.videoNotFound(id);
+            throw VideoProblems.videoNotFound(id);
         }
         return video;
     }

@@ -1,7 +1,7 @@
 package io.barrage.video.catalog;
 
-import io.barrage.video.web.ApiException;
-import io.barrage.video.web.ServiceCredentials;
+import io.barrage.platform.identity.TrustedIdentity;
+import io.barrage.platform.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
@@ -25,9 +25,9 @@ class VideoController {
     private final VideoCatalog catalog;
     private final VideoSearch search;
     private final VideoEditor editor;
-    private final ServiceCredentials credentials;
+    private final TrustedIdentity credentials;
 
-    VideoController(VideoCatalog catalog, VideoSearch search, VideoEditor editor, ServiceCredentials credentials) {
+    VideoController(VideoCatalog catalog, VideoSearch search, VideoEditor editor, TrustedIdentity credentials) {
         this.catalog = catalog;
         this.search = search;
         this.editor = editor;

@@ -1,7 +1,8 @@
 package io.barrage.video.catalog;
 
-import io.barrage.video.web.ApiException;
-import io.barrage.video.web.UserText;
+import io.barrage.platform.problem.ApiException;
+import io.barrage.platform.text.UserText;
+import io.barrage.video.web.VideoProblems;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -63,7 +64,7 @@ class VideoEditor {
         // the truth, not the cache: ownership and version are decided on the row
         Video video = videos.selectById(id);
         if (video == null || video.getStatus() != VideoStatus.READY || video.getOwnerId() != callerId) {
-            throw ApiException.videoNotFound(id);
+            throw VideoProblems.videoNotFound(id);
         }
         int expected = matchedVersion(ifMatch, video.getVersion());
         if (title != null) {

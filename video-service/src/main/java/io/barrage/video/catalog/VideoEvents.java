@@ -1,6 +1,6 @@
 package io.barrage.video.catalog;
 
-import io.barrage.video.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ExecutionException;

@@ -1,7 +1,7 @@
 package io.barrage.video.catalog;
 
 import com.baomidou.mybatisplus.core.conditions.query.QueryWrapper;
-import io.barrage.video.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

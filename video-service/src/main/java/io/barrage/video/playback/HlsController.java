@@ -1,10 +1,10 @@
 package io.barrage.video.playback;
 
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.Renditions;
 import io.barrage.video.catalog.Video;
 import io.barrage.video.catalog.VideoCatalog;
 import io.barrage.video.storage.ObjectStore;
-import io.barrage.video.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.barrage.video.playback;
 
+import io.barrage.platform.identity.TrustedIdentity;
 import io.barrage.video.catalog.Video;
 import io.barrage.video.catalog.VideoCatalog;
 import io.barrage.video.storage.ObjectStore;
-import io.barrage.video.web.ServiceCredentials;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -39,14 +39,14 @@ class StreamController {
     private final VideoCatalog catalog;
     private final ObjectStore store;
     private final StreamLimiter limiter;
-    private final ServiceCredentials credentials;
+    private final TrustedIdentity credentials;
     private final PlaybackProperties properties;
 
     StreamController(
             VideoCatalog catalog,
             ObjectStore store,
             StreamLimiter limiter,
-            ServiceCredentials credentials,
+            TrustedIdentity credentials,
             PlaybackProperties properties) {
         this.catalog = catalog;
         this.store = store;
@@ -170,7 +170,7 @@ class StreamController {
             return "u:" + userId.getAsLong();
         }
         String clientIp = request.getHeader(CLIENT_IP_HEADER);
-        if (clientIp != null && !clientIp.isBlank() && credentials.isTrusted(request)) {
+        if (clientIp != null && !clientIp.isBlank() && credentials.presentIn(request)) {
             return "ip:" + clientIp.trim();
         }
         return "ip:" + request.getRemoteAddr();

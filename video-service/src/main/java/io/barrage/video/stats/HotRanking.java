@@ -1,11 +1,11 @@
 package io.barrage.video.stats;
 
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.VideoCatalog;
 import io.barrage.video.catalog.VideoSearch;
 import io.barrage.video.catalog.VideoView;
 import io.barrage.video.redis.Keys;
 import io.barrage.video.redis.RedisGuard;
-import io.barrage.video.web.ApiException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package io.barrage.video.stats;
 
-import io.barrage.video.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import org.redisson.client.RedisException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;

@@ -1,9 +1,9 @@
 package io.barrage.video.stats;
 
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.VideoStats;
 import io.barrage.video.redis.Keys;
 import io.barrage.video.redis.RedisGuard;
-import io.barrage.video.web.ApiException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;

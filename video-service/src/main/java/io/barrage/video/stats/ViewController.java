@@ -1,8 +1,8 @@
 package io.barrage.video.stats;
 
+import io.barrage.platform.identity.TrustedIdentity;
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.VideoView;
-import io.barrage.video.web.ApiException;
-import io.barrage.video.web.ServiceCredentials;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,9 +31,9 @@ class ViewController {
 
     private final ViewCounter counter;
     private final HotRanking ranking;
-    private final ServiceCredentials credentials;
+    private final TrustedIdentity credentials;
 
-    ViewController(ViewCounter counter, HotRanking ranking, ServiceCredentials credentials) {
+    ViewController(ViewCounter counter, HotRanking ranking, TrustedIdentity credentials) {
         this.counter = counter;
         this.ranking = ranking;
         this.credentials = credentials;
@@ -66,7 +66,7 @@ class ViewController {
         }
         String address = request.getRemoteAddr();
         String vouched = request.getHeader(CLIENT_IP);
-        if (vouched != null && !vouched.isBlank() && credentials.isTrusted(request)) {
+        if (vouched != null && !vouched.isBlank() && credentials.presentIn(request)) {
             address = vouched.strip();
         }
         try {

@@ -1,9 +1,9 @@
 package io.barrage.video.transcode;
 
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.Video;
 import io.barrage.video.catalog.VideoMapper;
 import io.barrage.video.catalog.VideoStatus;
-import io.barrage.video.web.ApiException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;

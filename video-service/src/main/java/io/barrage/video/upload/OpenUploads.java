@@ -1,6 +1,6 @@
 package io.barrage.video.upload;
 
-import io.barrage.video.web.ApiException;
+import io.barrage.platform.problem.ApiException;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;

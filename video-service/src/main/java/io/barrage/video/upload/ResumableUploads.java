@@ -1,11 +1,11 @@
 package io.barrage.video.upload;
 
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.UploadingVideos;
 import io.barrage.video.catalog.Video;
 import io.barrage.video.catalog.VideoStatus;
 import io.barrage.video.storage.ObjectStore;
 import io.barrage.video.upload.UploadLedger.Session;
-import io.barrage.video.web.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;

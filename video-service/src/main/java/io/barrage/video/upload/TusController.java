@@ -1,8 +1,8 @@
 package io.barrage.video.upload;
 
+import io.barrage.platform.identity.TrustedIdentity;
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.VideoStatus;
-import io.barrage.video.web.ApiException;
-import io.barrage.video.web.ServiceCredentials;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -42,10 +42,10 @@ class TusController {
     record UploadView(String id, long videoId, long length, long offset, VideoStatus status) {}
 
     private final ResumableUploads uploads;
-    private final ServiceCredentials credentials;
+    private final TrustedIdentity credentials;
     private final OpenUploads openUploads;
 
-    TusController(ResumableUploads uploads, ServiceCredentials credentials, OpenUploads openUploads) {
+    TusController(ResumableUploads uploads, TrustedIdentity credentials, OpenUploads openUploads) {
         this.uploads = uploads;
         this.credentials = credentials;
         this.openUploads = openUploads;

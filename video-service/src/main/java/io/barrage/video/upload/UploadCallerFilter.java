@@ -1,6 +1,6 @@
 package io.barrage.video.upload;
 
-import io.barrage.video.web.ServiceCredentials;
+import io.barrage.platform.identity.TrustedIdentity;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,9 +28,9 @@ class UploadCallerFilter extends OncePerRequestFilter {
     private static final String MULTIPART_PATH = "/api/v1/videos";
     private static final String RESUMABLE_PATH = "/api/v1/uploads";
 
-    private final ServiceCredentials credentials;
+    private final TrustedIdentity credentials;
 
-    UploadCallerFilter(ServiceCredentials credentials) {
+    UploadCallerFilter(TrustedIdentity credentials) {
         this.credentials = credentials;
     }
 

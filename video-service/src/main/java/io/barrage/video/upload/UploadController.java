@@ -1,8 +1,8 @@
 package io.barrage.video.upload;
 
+import io.barrage.platform.identity.TrustedIdentity;
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.VideoView;
-import io.barrage.video.web.ApiException;
-import io.barrage.video.web.ServiceCredentials;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
@@ -18,9 +18,9 @@ import org.springframework.web.multipart.MultipartFile;
 class UploadController {
 
     private final VideoUploader uploader;
-    private final ServiceCredentials credentials;
+    private final TrustedIdentity credentials;
 
-    UploadController(VideoUploader uploader, ServiceCredentials credentials) {
+    UploadController(VideoUploader uploader, TrustedIdentity credentials) {
         this.uploader = uploader;
         this.credentials = credentials;
     }

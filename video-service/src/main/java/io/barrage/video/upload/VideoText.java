@@ -1,7 +1,7 @@
 package io.barrage.video.upload;
 
-import io.barrage.video.web.ApiException;
-import io.barrage.video.web.UserText;
+import io.barrage.platform.problem.ApiException;
+import io.barrage.platform.text.UserText;
 import org.springframework.http.HttpStatus;
 
 /**

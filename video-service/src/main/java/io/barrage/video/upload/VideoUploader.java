@@ -1,12 +1,12 @@
 package io.barrage.video.upload;
 
+import io.barrage.platform.problem.ApiException;
 import io.barrage.video.catalog.Video;
 import io.barrage.video.catalog.VideoMapper;
 import io.barrage.video.catalog.VideoStatus;
 import io.barrage.video.catalog.VideoView;
 import io.barrage.video.storage.ObjectStore;
 import io.barrage.video.storage.StorageException;
-import io.barrage.video.web.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.LocalDateTime;

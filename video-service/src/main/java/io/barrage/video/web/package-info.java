@@ -1,5 +1,5 @@
 /**
- * Cross-cutting web plumbing: request ids, the service credential, the trusted caller identity and the
- * mapping of every failure to an RFC 9457 problem with a stable {@code code}.
+ * What this service's endpoints share beyond the platform's plumbing: the object store's failures as
+ * problems, the problems every feature answers alike, and the Tomcat settings for streaming.
  */
 package io.barrage.video.web;

@@ -1,5 +1,0 @@
-/**
- * Cross-cutting web plumbing: request ids, the service credential guarding {@code /internal/**}, and
- * the mapping of every failure to an RFC 9457 problem with a stable {@code code}.
- */
-package io.barrage.scheduler.web;
