@@ -1,4 +1,4 @@
-// A viewer's danmaku settings (issue 18): block rules (keyword, regex, user) and display switches, the
+// A viewer's danmaku settings: block rules (keyword, regex, user) and display switches, the
 // same document user-service keeps per account (docs/design/viewer-settings.md). This module is pure:
 // what a danmaku passes, how repeats merge, where the layer sits, the bilibili rule file, and the
 // anonymous viewer's copy in localStorage (the storage is passed in, so Node tests use a stand-in).

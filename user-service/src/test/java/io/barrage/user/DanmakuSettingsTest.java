@@ -22,7 +22,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Issue 18: per-account danmaku settings, as the gateway forwards a signed-in viewer's requests. */
+/** Per-account danmaku settings, as the gateway forwards a signed-in viewer's requests. */
 class DanmakuSettingsTest extends UserServiceContext {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -31,7 +31,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Sessions, profiles and the security properties of issue 3, against real MariaDB, Redis and Kafka.
+ * Sessions, profiles and their security properties, against real MariaDB, Redis and Kafka.
  * Requests carry the headers the gateway would add (verified {@code X-User-Id} plus the service token).
  * The scenarios are split by feature ({@link SessionSecurityTest}, {@link AccountSecurityTest}) and share
  * the user-service context and these helpers.

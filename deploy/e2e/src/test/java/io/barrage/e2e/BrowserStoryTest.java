@@ -1,28 +1,33 @@
 package io.barrage.e2e;
 
+import static io.barrage.e2e.Browsers.PASSWORD;
+import static io.barrage.e2e.Browsers.awaitReady;
+import static io.barrage.e2e.Browsers.number;
+import static io.barrage.e2e.Browsers.overlayItem;
+import static io.barrage.e2e.Browsers.overlayShows;
+import static io.barrage.e2e.Browsers.player;
+import static io.barrage.e2e.Browsers.register;
+import static io.barrage.e2e.Browsers.screenshot;
+import static io.barrage.e2e.Browsers.script;
+import static io.barrage.e2e.Browsers.testCard;
+import static io.barrage.e2e.Browsers.waitFor;
+import static io.barrage.e2e.Browsers.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -36,14 +41,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class BrowserStoryTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String PASSWORD = "correct horse battery";
-
-    private final List<WebDriver> browsers = new ArrayList<>();
+    private final Browsers browsers = new Browsers();
 
     @AfterEach
     void closeBrowsers() {
-        browsers.forEach(WebDriver::quit);
+        browsers.close();
     }
 
     @Test
@@ -59,8 +61,8 @@ class BrowserStoryTest {
                 .path("id")
                 .asLong();
 
-        WebDriver sender = logIn(base, uploader);
-        WebDriver watcher = logIn(base, viewer);
+        WebDriver sender = browsers.logIn(base, uploader);
+        WebDriver watcher = browsers.logIn(base, viewer);
         for (WebDriver browser : List.of(sender, watcher)) {
             watch(browser, base, videoId);
         }
@@ -138,7 +140,7 @@ class BrowserStoryTest {
         Client api = new Client(base);
         String uploader = "pageup_" + System.nanoTime() % 100000;
         register(api, uploader);
-        WebDriver browser = logIn(base, uploader);
+        WebDriver browser = browsers.logIn(base, uploader);
         Path file = Files.createTempDirectory("barrage-upload-").resolve("my_test_card.mp4");
         try (InputStream in = BrowserStoryTest.class.getResourceAsStream("/testcard.mp4")) {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
@@ -178,7 +180,7 @@ class BrowserStoryTest {
                 .path("id")
                 .asLong();
         awaitReady(api, videoId);
-        WebDriver browser = logIn(base, owner);
+        WebDriver browser = browsers.logIn(base, owner);
         browser.get(base + "/my.html");
         By row = By.cssSelector("[data-testid=my-video][data-video-id='" + videoId + "']");
         waitFor(browser, b -> !b.findElements(row).isEmpty());
@@ -202,7 +204,7 @@ class BrowserStoryTest {
         Client api = new Client(base);
         String user = "errs_" + System.nanoTime() % 100000;
         String token = register(api, user);
-        WebDriver browser = loginPage(base);
+        WebDriver browser = browsers.loginPage(base);
         browser.findElement(By.id("login-username")).sendKeys(user);
         browser.findElement(By.id("login-password")).sendKeys("not the password");
         browser.findElement(By.id("login-submit")).click();
@@ -249,7 +251,7 @@ class BrowserStoryTest {
                 .path("id")
                 .asLong();
         awaitReady(api, videoId);
-        WebDriver browser = logIn(base, viewer);
+        WebDriver browser = browsers.logIn(base, viewer);
         watch(browser, base, videoId);
         script(
                 browser,
@@ -276,7 +278,7 @@ class BrowserStoryTest {
     }
 
     /**
-     * Issue 16: what phones record (HEVC in MP4) used to upload fine and then refuse to play in Chromium.
+     * What phones record (HEVC in MP4) used to upload fine and then refuse to play in Chromium.
      * Through the ladder it plays with hls.js; the quality menu switches rungs, the seek bar shows the
      * storyboard's frame of the moment under the pointer, and danmaku still fly over the player.
      */
@@ -305,7 +307,7 @@ class BrowserStoryTest {
         }
         assertThat(video.path("streamUrl").asString()).endsWith("/hls/master.m3u8");
 
-        WebDriver browser = logIn(base, owner);
+        WebDriver browser = browsers.logIn(base, owner);
         watch(browser, base, videoId);
         assertThat(script(browser, "return window.__barrage.player.engine();")).isEqualTo("hls.js");
         double started = number(browser, "return arguments[0].currentTime;", player(browser));
@@ -360,111 +362,6 @@ class BrowserStoryTest {
         screenshot(browser, "ladder-danmaku");
     }
 
-    private static void awaitReady(Client api, long videoId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!"READY"
-                .equals(api.get("/api/v1/videos/" + videoId, null)
-                        .json()
-                        .path("status")
-                        .asString())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("video " + videoId + " not READY within 90 s");
-            }
-            Thread.sleep(250);
-        }
-    }
-
-    private static void screenshot(WebDriver browser, String name) throws IOException {
-        Path dir = Path.of("target", "screenshots");
-        Files.createDirectories(dir);
-        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        Files.write(dir.resolve(name + ".png"), png);
-    }
-
-    private WebDriver logIn(String base, String username) throws IOException {
-        WebDriver browser = loginPage(base);
-        browser.findElement(By.id("login-username")).sendKeys(username);
-        browser.findElement(By.id("login-password")).sendKeys(PASSWORD);
-        browser.findElement(By.id("login-submit")).click();
-        waitFor(browser, b -> "user".equals(b.findElement(By.id("session")).getAttribute("data-state")));
-        assertThat(browser.findElement(By.id("current-user")).getText()).contains(username);
-        return browser;
-    }
-
-    /** The home page once it has asked who we are and shows the login form (hidden until then). */
-    private WebDriver loginPage(String base) throws IOException {
-        WebDriver browser = chromium();
-        browser.get(base + "/");
-        waitFor(browser, b -> b.findElement(By.id("login-username")).isDisplayed());
-        return browser;
-    }
-
-    private static void watch(WebDriver browser, String base, long videoId) {
-        browser.get(base + "/watch.html?id=" + videoId);
-        waitFor(
-                browser,
-                b -> "open".equals(b.findElement(By.id("connection-state")).getAttribute("data-state")));
-        script(browser, "arguments[0].muted = true; arguments[0].play();", player(browser));
-        waitFor(browser, b -> number(b, "return arguments[0].currentTime;", player(b)) > 0.2);
-    }
-
-    private WebDriver chromium() throws IOException {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--mute-audio",
-                "--autoplay-policy=no-user-gesture-required",
-                "--window-size=1280,800",
-                "--user-data-dir=" + Files.createTempDirectory("barrage-chromium-"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .build();
-        WebDriver browser = new ChromeDriver(service, options);
-        browsers.add(browser);
-        return browser;
-    }
-
-    private static WebElement player(WebDriver browser) {
-        return browser.findElement(By.id("player"));
-    }
-
-    private static boolean overlayShows(WebDriver browser, String text) {
-        return overlayItem(browser, text) != null;
-    }
-
-    private static WebElement overlayItem(WebDriver browser, String text) {
-        return browser.findElements(By.cssSelector("#danmaku-layer .danmaku-item")).stream()
-                .filter(e -> text.equals(e.getAttribute("textContent")))
-                .findFirst()
-                .orElse(null);
-    }
-
-    private static Object script(WebDriver browser, String js, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(js, args);
-    }
-
-    private static double number(WebDriver browser, String js, Object... args) {
-        return ((Number) script(browser, js, args)).doubleValue();
-    }
-
-    private static void waitFor(WebDriver browser, java.util.function.Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(browser, WAIT).until(condition::apply);
-    }
-
-    private static String register(Client api, String username) {
-        String json = "{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}";
-        assertThat(api.postJson("/api/v1/users", null, json).status()).isEqualTo(201);
-        return api.postJson("/api/v1/sessions", null, json).json().path("token").asString();
-    }
-
     /** A 3-second 640×360 HEVC (hvc1) clip with AAC audio in MP4, as a phone records it, made by ffmpeg. */
     private static byte[] hevcClip() throws IOException, InterruptedException {
         Path file = Files.createTempFile("barrage-hevc-", ".mp4");
@@ -503,13 +400,6 @@ class BrowserStoryTest {
             return Files.readAllBytes(file);
         } finally {
             Files.deleteIfExists(file);
-        }
-    }
-
-    /** A real 12-second H.264 clip (320×180, 18 KiB), made with ffmpeg's test source. */
-    private static byte[] testCard() throws IOException {
-        try (InputStream in = BrowserStoryTest.class.getResourceAsStream("/testcard.mp4")) {
-            return in.readAllBytes();
         }
     }
 }

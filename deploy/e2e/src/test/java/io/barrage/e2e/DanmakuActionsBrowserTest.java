@@ -1,12 +1,18 @@
 package io.barrage.e2e;
 
+import static io.barrage.e2e.Browsers.WAIT;
+import static io.barrage.e2e.Browsers.number;
+import static io.barrage.e2e.Browsers.overlayShows;
+import static io.barrage.e2e.Browsers.player;
+import static io.barrage.e2e.Browsers.register;
+import static io.barrage.e2e.Browsers.screenshot;
+import static io.barrage.e2e.Browsers.script;
+import static io.barrage.e2e.Browsers.testCard;
+import static io.barrage.e2e.Browsers.waitFor;
+import static io.barrage.e2e.Browsers.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,31 +20,21 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Issue 18 in two real browsers: a danmaku its sender recalls leaves the other viewer's screen, and the
+ * Acting on a danmaku in two real browsers: a danmaku its sender recalls leaves the other viewer's screen, and the
  * density curve with a labelled hot moment is drawn on the seek bar, the moment seeking there when
  * clicked. Screenshots land in target/screenshots.
  */
 class DanmakuActionsBrowserTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String PASSWORD = "correct horse battery";
-
-    private final List<WebDriver> browsers = new ArrayList<>();
+    private final Browsers browsers = new Browsers();
 
     @AfterEach
     void closeBrowsers() {
-        browsers.forEach(WebDriver::quit);
+        browsers.close();
     }
 
     @Test
@@ -53,8 +49,8 @@ class DanmakuActionsBrowserTest {
         register(api, viewer);
         long videoId = upload(api, ownerToken, "Recall");
 
-        WebDriver mine = logIn(base, sender);
-        WebDriver theirs = logIn(base, viewer);
+        WebDriver mine = browsers.logIn(base, sender);
+        WebDriver theirs = browsers.logIn(base, viewer);
         for (WebDriver browser : List.of(mine, theirs)) {
             watch(browser, base, videoId);
         }
@@ -118,7 +114,7 @@ class DanmakuActionsBrowserTest {
             Thread.sleep(250);
         }
 
-        WebDriver browser = logIn(base, "dn_viewer_" + System.nanoTime() % 100000, api);
+        WebDriver browser = signUpAndLogIn(base, "dn_viewer_" + System.nanoTime() % 100000, api);
         watch(browser, base, videoId);
         script(browser, "arguments[0].pause(); arguments[0].currentTime = 0;", player(browser));
 
@@ -174,91 +170,8 @@ class DanmakuActionsBrowserTest {
         return videoId;
     }
 
-    private static void screenshot(WebDriver browser, String name) throws IOException {
-        Path dir = Path.of("target", "screenshots");
-        Files.createDirectories(dir);
-        Files.write(dir.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-    }
-
-    private WebDriver logIn(String base, String username, Client api) throws IOException {
+    private WebDriver signUpAndLogIn(String base, String username, Client api) throws IOException {
         register(api, username);
-        return logIn(base, username);
-    }
-
-    private WebDriver logIn(String base, String username) throws IOException {
-        WebDriver browser = chromium();
-        browser.get(base + "/");
-        waitFor(browser, b -> b.findElement(By.id("login-username")).isDisplayed());
-        browser.findElement(By.id("login-username")).sendKeys(username);
-        browser.findElement(By.id("login-password")).sendKeys(PASSWORD);
-        browser.findElement(By.id("login-submit")).click();
-        waitFor(browser, b -> "user".equals(b.findElement(By.id("session")).getAttribute("data-state")));
-        return browser;
-    }
-
-    private static void watch(WebDriver browser, String base, long videoId) {
-        browser.get(base + "/watch.html?id=" + videoId);
-        waitFor(
-                browser,
-                b -> "open".equals(b.findElement(By.id("connection-state")).getAttribute("data-state")));
-        script(browser, "arguments[0].muted = true; arguments[0].play();", player(browser));
-        waitFor(browser, b -> number(b, "return arguments[0].currentTime;", player(b)) > 0.2);
-    }
-
-    private WebDriver chromium() throws IOException {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--mute-audio",
-                "--autoplay-policy=no-user-gesture-required",
-                "--window-size=1280,800",
-                "--user-data-dir=" + Files.createTempDirectory("barrage-chromium-"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .build();
-        WebDriver browser = new ChromeDriver(service, options);
-        browsers.add(browser);
-        return browser;
-    }
-
-    private static WebElement player(WebDriver browser) {
-        return browser.findElement(By.id("player"));
-    }
-
-    private static boolean overlayShows(WebDriver browser, String text) {
-        return browser.findElements(By.cssSelector("#danmaku-layer .danmaku-item")).stream()
-                .anyMatch(e -> text.equals(e.getAttribute("textContent")));
-    }
-
-    private static Object script(WebDriver browser, String js, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(js, args);
-    }
-
-    private static double number(WebDriver browser, String js, Object... args) {
-        return ((Number) script(browser, js, args)).doubleValue();
-    }
-
-    private static void waitFor(WebDriver browser, java.util.function.Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(browser, WAIT).until(condition::apply);
-    }
-
-    private static String register(Client api, String username) {
-        String json = "{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}";
-        assertThat(api.postJson("/api/v1/users", null, json).status()).isEqualTo(201);
-        return api.postJson("/api/v1/sessions", null, json).json().path("token").asString();
-    }
-
-    private static byte[] testCard() throws IOException {
-        try (InputStream in = DanmakuActionsBrowserTest.class.getResourceAsStream("/testcard.mp4")) {
-            return in.readAllBytes();
-        }
+        return browsers.logIn(base, username);
     }
 }

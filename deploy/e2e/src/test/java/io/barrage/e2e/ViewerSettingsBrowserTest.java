@@ -1,46 +1,38 @@
 package io.barrage.e2e;
 
+import static io.barrage.e2e.Browsers.awaitReady;
+import static io.barrage.e2e.Browsers.overlayItem;
+import static io.barrage.e2e.Browsers.overlayShows;
+import static io.barrage.e2e.Browsers.register;
+import static io.barrage.e2e.Browsers.screenshot;
+import static io.barrage.e2e.Browsers.script;
+import static io.barrage.e2e.Browsers.testCard;
+import static io.barrage.e2e.Browsers.waitFor;
+import static io.barrage.e2e.Browsers.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Issue 18's viewer settings in real browsers (Debian's headless Chromium), set up as {@link
+ * The viewer's danmaku settings in real browsers (Debian's headless Chromium), set up as {@link
  * BrowserStoryTest} is: a block rule set in one browser follows the account into a second browser (its
  * own profile, so nothing is shared but the account), and hidden modes and the display area change what
  * the overlay shows and where. Screenshots land in target/screenshots.
  */
 class ViewerSettingsBrowserTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String PASSWORD = "correct horse battery";
-
-    private final List<WebDriver> browsers = new ArrayList<>();
+    private final Browsers browsers = new Browsers();
 
     @AfterEach
     void closeBrowsers() {
-        browsers.forEach(WebDriver::quit);
+        browsers.close();
     }
 
     @Test
@@ -57,7 +49,7 @@ class ViewerSettingsBrowserTest {
                 .asLong();
         awaitReady(api, videoId);
 
-        WebDriver first = logIn(base, viewer);
+        WebDriver first = browsers.logIn(base, viewer);
         watch(first, base, videoId);
         openSettings(first);
         String word = "spoiler" + System.nanoTime() % 1000;
@@ -73,7 +65,7 @@ class ViewerSettingsBrowserTest {
                 .isEqualTo("account");
 
         // a second browser, nothing shared with the first but the account
-        WebDriver second = logIn(base, viewer);
+        WebDriver second = browsers.logIn(base, viewer);
         watch(second, base, videoId);
         waitFor(
                 second,
@@ -117,7 +109,7 @@ class ViewerSettingsBrowserTest {
         awaitReady(api, videoId);
 
         // an anonymous viewer: the settings live in this browser
-        WebDriver browser = chromium();
+        WebDriver browser = browsers.chromium();
         watch(browser, base, videoId);
         openSettings(browser);
         browser.findElement(By.id("setting-show-top")).click();
@@ -174,106 +166,5 @@ class ViewerSettingsBrowserTest {
             panel.findElement(By.tagName("summary")).click();
         }
         waitFor(browser, b -> b.findElement(By.id("rule-value")).isDisplayed());
-    }
-
-    private static void awaitReady(Client api, long videoId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!"READY"
-                .equals(api.get("/api/v1/videos/" + videoId, null)
-                        .json()
-                        .path("status")
-                        .asString())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("video " + videoId + " not READY within 90 s");
-            }
-            Thread.sleep(250);
-        }
-    }
-
-    private static void screenshot(WebDriver browser, String name) throws IOException {
-        Path dir = Path.of("target", "screenshots");
-        Files.createDirectories(dir);
-        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        Files.write(dir.resolve(name + ".png"), png);
-    }
-
-    private WebDriver logIn(String base, String username) throws IOException {
-        WebDriver browser = chromium();
-        browser.get(base + "/");
-        waitFor(browser, b -> b.findElement(By.id("login-username")).isDisplayed());
-        browser.findElement(By.id("login-username")).sendKeys(username);
-        browser.findElement(By.id("login-password")).sendKeys(PASSWORD);
-        browser.findElement(By.id("login-submit")).click();
-        waitFor(browser, b -> "user".equals(b.findElement(By.id("session")).getAttribute("data-state")));
-        return browser;
-    }
-
-    private static void watch(WebDriver browser, String base, long videoId) {
-        browser.get(base + "/watch.html?id=" + videoId);
-        waitFor(
-                browser,
-                b -> "open".equals(b.findElement(By.id("connection-state")).getAttribute("data-state")));
-        script(browser, "arguments[0].muted = true; arguments[0].play();", browser.findElement(By.id("player")));
-        waitFor(
-                browser,
-                b -> ((Number) script(b, "return arguments[0].currentTime;", b.findElement(By.id("player"))))
-                                .doubleValue()
-                        > 0.2);
-    }
-
-    private WebDriver chromium() throws IOException {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--mute-audio",
-                "--autoplay-policy=no-user-gesture-required",
-                "--window-size=1280,800",
-                "--user-data-dir=" + Files.createTempDirectory("barrage-chromium-"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .build();
-        WebDriver browser = new ChromeDriver(service, options);
-        browsers.add(browser);
-        return browser;
-    }
-
-    private static boolean overlayShows(WebDriver browser, String text) {
-        return overlayItem(browser, text) != null;
-    }
-
-    private static WebElement overlayItem(WebDriver browser, String text) {
-        return browser.findElements(By.cssSelector("#danmaku-layer .danmaku-item")).stream()
-                .filter(e -> text.equals(e.getAttribute("textContent")))
-                .findFirst()
-                .orElse(null);
-    }
-
-    private static Object script(WebDriver browser, String js, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(js, args);
-    }
-
-    private static void waitFor(WebDriver browser, java.util.function.Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(browser, WAIT).until(condition::apply);
-    }
-
-    private static String register(Client api, String username) {
-        String json = "{\"username\":\"" + username + "\",\"password\":\"" + PASSWORD + "\"}";
-        assertThat(api.postJson("/api/v1/users", null, json).status()).isEqualTo(201);
-        return api.postJson("/api/v1/sessions", null, json).json().path("token").asString();
-    }
-
-    /** A real 12-second H.264 clip (320×180, 18 KiB), made with ffmpeg's test source. */
-    private static byte[] testCard() throws IOException {
-        try (InputStream in = ViewerSettingsBrowserTest.class.getResourceAsStream("/testcard.mp4")) {
-            return in.readAllBytes();
-        }
     }
 }
