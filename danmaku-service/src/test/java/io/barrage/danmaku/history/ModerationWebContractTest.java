@@ -6,19 +6,23 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** The moderation API's web contract, on a slice: no MariaDB, Redis or Kafka. */
 @WebMvcTest(properties = "barrage.service-token=" + ModerationWebContractTest.TOKEN)
+// an explicit configuration, not a nested @SpringBootConfiguration: the @SpringBootTest classes of this
+// package would find that one in their search for the application and start with it
+@ContextConfiguration(classes = ModerationWebContractTest.Slice.class)
 class ModerationWebContractTest {
 
     static final String TOKEN = "5d0c7a9e3b1f8d2c6a4e0b9f7d3c1a5e8b2f6d4c";
 
-    @SpringBootConfiguration
+    @Configuration(proxyBeanMethods = false)
     @Import(ModerationController.class)
     static class Slice {}
 

@@ -8,20 +8,24 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
 /** The session introspection API's web contract, on a slice: no MariaDB, Redis or Kafka. */
 @WebMvcTest(properties = "barrage.service-token=" + InternalSessionWebContractTest.TOKEN)
+// an explicit configuration, not a nested @SpringBootConfiguration: the @SpringBootTest classes of this
+// package would find that one in their search for the application and start with it
+@ContextConfiguration(classes = InternalSessionWebContractTest.Slice.class)
 class InternalSessionWebContractTest {
 
     static final String TOKEN = "5d0c7a9e3b1f8d2c6a4e0b9f7d3c1a5e8b2f6d4c";
 
-    @SpringBootConfiguration
+    @Configuration(proxyBeanMethods = false)
     @Import(InternalSessionController.class)
     static class Slice {}
 
