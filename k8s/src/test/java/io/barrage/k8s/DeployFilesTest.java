@@ -89,8 +89,15 @@ class DeployFilesTest {
             assertThat(nacosEnabled(resources.resolve("application.yml")))
                     .as(name)
                     .isEqualTo(false);
+            // the k8s profile is the platform's, shared by every service (classpath:/config/); a service's
+            // own application-k8s.yml may add to it
+            assertThat(Repo.read(Repo.root().resolve(name + "/pom.xml")))
+                    .as(name + " depends on the platform, which ships the shared k8s profile")
+                    .contains("<artifactId>barrage-platform</artifactId>");
             for (String profile : new String[] {"compose", "k8s"}) {
-                Path file = resources.resolve("application-" + profile + ".yml");
+                Path file = profile.equals("k8s")
+                        ? Repo.root().resolve("platform/src/main/resources/config/application-k8s.yml")
+                        : resources.resolve("application-" + profile + ".yml");
                 assertThat(nacosEnabled(file)).as("%s %s", name, profile).isEqualTo(true);
                 String text = Repo.read(file);
                 assertThat(text).as("%s %s", name, profile).contains("server-addr: ${NACOS_ADDR:nacos:8848}");
