@@ -128,7 +128,33 @@ class PublicApiFuzzTest {
             Endpoint.of("GET", "/dplayer/v3/", Service.DANMAKU).query("id", "max", "limit"),
             Endpoint.of(
                     "POST", "/dplayer/v3/", Service.DANMAKU, "token", "id", "author", "time", "text", "color", "type"),
-            Endpoint.of("GET", "/api/v1/videos/{video}/online", Service.PUSH));
+            Endpoint.of("GET", "/api/v1/videos/{video}/online", Service.PUSH),
+            // viewer settings and acting on a danmaku
+            Endpoint.of("GET", "/api/v1/users/me/danmaku-settings", Service.USER),
+            Endpoint.of(
+                    "PUT",
+                    "/api/v1/users/me/danmaku-settings",
+                    Service.USER,
+                    "version",
+                    "rules",
+                    "hiddenModes",
+                    "hideColored",
+                    "displayArea",
+                    "speed",
+                    "opacity"),
+            Endpoint.of("POST", "/api/v1/users/me/danmaku-settings/import", Service.USER, "rule", "type", "filter"),
+            Endpoint.of("GET", "/api/v1/users/me/danmaku-settings/export", Service.USER),
+            Endpoint.of("PUT", "/api/v1/videos/{video}/danmaku/{danmaku}/like", Service.DANMAKU),
+            Endpoint.of("GET", "/api/v1/videos/{video}/danmaku/likes", Service.DANMAKU),
+            Endpoint.of("POST", "/api/v1/danmaku/{danmaku}/reports", Service.DANMAKU, "reason"),
+            Endpoint.of("POST", "/api/v1/danmaku/{danmaku}/recall", Service.DANMAKU),
+            Endpoint.of("PUT", "/api/v1/danmaku/{danmaku}/protection", Service.DANMAKU),
+            Endpoint.of("GET", "/api/v1/videos/{video}/danmaku/state", Service.DANMAKU),
+            Endpoint.of("PUT", "/api/v1/videos/{video}/danmaku/state", Service.DANMAKU, "closed")
+                    .sparingTheFixture(),
+            Endpoint.of("GET", "/api/v1/videos/{video}/danmaku/density", Service.DANMAKU),
+            Endpoint.of("GET", "/api/v1/videos/{video}/danmaku/moments", Service.DANMAKU),
+            Endpoint.of("GET", "/api/v1/videos/{video}/danmaku/moments.vtt", Service.DANMAKU));
 
     @BeforeAll
     static void aUserAVideoADanmakuAndAnOpenUpload() throws Exception {
@@ -311,13 +337,30 @@ class PublicApiFuzzTest {
 
     private record Request(String method, String target, List<Map.Entry<String, String>> headers, byte[] body) {}
 
+    /**
+     * A hostile id for an endpoint that must spare the fixture: "0" instead of any id a lenient parser could
+     * read as the fixture's ("1", "+1", "1 ", Arabic-Indic "١"), since the fixture video is often id 1.
+     */
+    private static String sparing(String id, long fixture) {
+        try {
+            String decoded = java.net.URLDecoder.decode(id.replace("+", "%2B"), StandardCharsets.UTF_8)
+                    .strip();
+            if (decoded.startsWith("+")) {
+                decoded = decoded.substring(1);
+            }
+            return Long.parseLong(decoded) == fixture ? "0" : id;
+        } catch (IllegalArgumentException e) {
+            return id; // not a number however it is read
+        }
+    }
+
     private static Request request(Hostile hostile, Endpoint endpoint, boolean trusted) {
         String id = endpoint.destructive() ? hostile.id() : hostile.chance(40) ? Long.toString(userId) : hostile.id();
         if (endpoint.path().startsWith("/api/v1/sessions/") && id.equals(sessionId)) {
             id = "0";
         }
         String path = endpoint.path()
-                .replace("{video}", endpoint.destructive() ? hostile.id() : hostile.videoId())
+                .replace("{video}", endpoint.destructive() ? sparing(hostile.id(), videoId) : hostile.videoId())
                 .replace("{danmaku}", hostile.danmakuId())
                 .replace("{upload}", hostile.chance(50) ? uploadId : hostile.id())
                 .replace(
