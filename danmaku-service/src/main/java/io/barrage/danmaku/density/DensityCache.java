@@ -1,20 +1,10 @@
 package io.barrage.danmaku.density;
 
-import java.time.Duration;
+import io.barrage.danmaku.cache.VersionedCache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,31 +20,17 @@ import org.springframework.stereotype.Component;
 @Component
 class DensityCache {
 
-    private static final Logger log = LoggerFactory.getLogger(DensityCache.class);
-    private static final RedisScript<Long> SET_IF_VERSION = new DefaultRedisScript<>("""
-            if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
-              redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-              return 1
-            end
-            return 0
-            """, Long.class);
-    private static final RedisScript<Long> INVALIDATE = new DefaultRedisScript<>("""
-            redis.call('INCR', KEYS[1])
-            redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
-            return 1
-            """, Long.class);
-
     private final DensityMapper mapper;
-    private final StringRedisTemplate redis;
+    private final VersionedCache cache;
     private final DensityProperties properties;
+    private final VersionedCache.Ttl ttl;
     private final long maxBucket;
-    private final ConcurrentHashMap<String, CompletableFuture<String>> loading = new ConcurrentHashMap<>();
 
-    DensityCache(DensityMapper mapper, StringRedisTemplate redis, DensityProperties properties) {
+    DensityCache(DensityMapper mapper, VersionedCache cache, DensityProperties properties) {
         this.mapper = mapper;
-        this.redis = redis;
+        this.cache = cache;
         this.properties = properties;
+        this.ttl = new VersionedCache.Ttl(properties.ttl(), properties.emptyTtl());
         this.maxBucket = properties.maxPlayback().toMillis() / DensityLedger.BUCKET_MS + 1;
     }
 
@@ -73,89 +49,14 @@ class DensityCache {
 
     /** After a committed write: the next read loads the curve again. */
     void invalidate(long videoId) {
-        try {
-            redis.execute(
-                    INVALIDATE,
-                    List.of(versionKey(videoId), key(videoId), derivedKey(HotMoments.NAME, videoId)),
-                    Long.toString(properties.ttl().multipliedBy(2).toMillis()));
-        } catch (DataAccessException e) {
-            // the entry expires by itself; until then a reader may see the old curve
-            log.warn("density cache of video {} not invalidated: {}", videoId, e.toString());
-        }
+        cache.invalidate(
+                versionKey(videoId),
+                List.of(key(videoId), derivedKey(HotMoments.NAME, videoId)),
+                properties.ttl().multipliedBy(2));
     }
 
     private String cached(String key, long videoId, Supplier<String> load) {
-        String hit = get(key);
-        if (hit != null) {
-            return hit;
-        }
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> theirs = loading.putIfAbsent(key, mine);
-        if (theirs != null) {
-            try {
-                return theirs.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
-        }
-        try {
-            String value = loadOnce(key, videoId, load);
-            mine.complete(value);
-            return value;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            loading.remove(key, mine);
-        }
-    }
-
-    private String loadOnce(String key, long videoId, Supplier<String> load) {
-        String lockKey = "danmaku:lock:" + key;
-        boolean locked;
-        try {
-            locked = Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(lockKey, "1", Duration.ofSeconds(3)));
-        } catch (DataAccessException e) {
-            return load.get(); // Redis is down: MariaDB answers, nothing is cached
-        }
-        if (!locked) {
-            // another instance is loading this key: give it a moment before asking MariaDB ourselves
-            for (int i = 0; i < 25; i++) {
-                sleep(20);
-                String value = get(key);
-                if (value != null) {
-                    return value;
-                }
-            }
-            return load.get();
-        }
-        try {
-            // our miss may be older than the lock: another loader may have stored the key in between
-            String stored = get(key);
-            if (stored != null) {
-                return stored;
-            }
-            String version = get(versionKey(videoId));
-            String value = load.get();
-            long ttlMs = jitter(value.isEmpty() || value.equals("[]") ? properties.emptyTtl() : properties.ttl());
-            try {
-                redis.execute(
-                        SET_IF_VERSION,
-                        List.of(key, versionKey(videoId)),
-                        version == null ? "0" : version,
-                        value,
-                        Long.toString(ttlMs));
-            } catch (DataAccessException e) {
-                log.warn("density cache unavailable: {}", e.toString());
-            }
-            return value;
-        } finally {
-            try {
-                redis.delete(lockKey);
-            } catch (DataAccessException ignored) {
-                // it expires by itself
-            }
-        }
+        return cache.get(key, versionKey(videoId), ttl, load);
     }
 
     private String load(long videoId) {
@@ -182,27 +83,6 @@ class DensityCache {
             }
         }
         return buckets;
-    }
-
-    private String get(String key) {
-        try {
-            return redis.opsForValue().get(key);
-        } catch (DataAccessException e) {
-            return null;
-        }
-    }
-
-    private static long jitter(Duration ttl) {
-        long ms = ttl.toMillis();
-        return ms + ThreadLocalRandom.current().nextLong(-ms / 10, ms / 10 + 1);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     static String key(long videoId) {

@@ -1,21 +1,11 @@
 package io.barrage.danmaku.history;
 
+import io.barrage.danmaku.cache.VersionedCache;
 import io.barrage.danmaku.ingest.Danmaku;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.DefaultRedisScript;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,34 +39,16 @@ public class HistoryCache {
     /** The last segment whose end still fits a long (playback_ms is a BIGINT). */
     static final long MAX_SEGMENT = Long.MAX_VALUE / SEGMENT_MS - 1;
 
-    private static final Logger log = LoggerFactory.getLogger(HistoryCache.class);
-    private static final RedisScript<Long> SET_IF_VERSION = new DefaultRedisScript<>("""
-            if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
-              redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-              return 1
-            end
-            return 0
-            """, Long.class);
-    private static final RedisScript<Long> INVALIDATE = new DefaultRedisScript<>("""
-            redis.call('INCR', KEYS[1])
-            redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
-            return 1
-            """, Long.class);
-
     private final DanmakuMapper mapper;
-    private final StringRedisTemplate redis;
+    private final VersionedCache cache;
     private final JsonMapper json;
-    private final Duration ttl;
-    private final Duration emptyTtl;
-    private final ConcurrentHashMap<String, CompletableFuture<String>> loading = new ConcurrentHashMap<>();
+    private final VersionedCache.Ttl ttl;
 
-    HistoryCache(DanmakuMapper mapper, StringRedisTemplate redis, JsonMapper json, HistoryProperties properties) {
+    HistoryCache(DanmakuMapper mapper, VersionedCache cache, JsonMapper json, HistoryProperties properties) {
         this.mapper = mapper;
-        this.redis = redis;
+        this.cache = cache;
         this.json = json;
-        this.ttl = properties.ttl();
-        this.emptyTtl = properties.emptyTtl();
+        this.ttl = new VersionedCache.Ttl(properties.ttl(), properties.emptyTtl());
     }
 
     /**
@@ -162,123 +134,16 @@ public class HistoryCache {
     /** After a database write: bump the video's version and drop what it changed. */
     public void invalidate(long videoId, Collection<Long> playbackMs) {
         List<String> keys = new ArrayList<>();
-        keys.add(versionKey(videoId));
         keys.add(indexKey(videoId));
         playbackMs.stream()
                 .map(ms -> segmentKey(videoId, ms / SEGMENT_MS))
                 .distinct()
                 .forEach(keys::add);
-        try {
-            redis.execute(INVALIDATE, keys, Long.toString(ttl.multipliedBy(2).toMillis()));
-        } catch (DataAccessException e) {
-            // The entries expire on their own; until then a reader may see the old segment.
-            log.warn("history cache of video {} not invalidated: {}", videoId, e.toString());
-        }
+        cache.invalidate(versionKey(videoId), keys, ttl.ttl().multipliedBy(2));
     }
 
     private String cached(String key, long videoId, Supplier<String> load) {
-        String hit = get(key);
-        if (hit != null) {
-            return hit;
-        }
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> theirs = loading.putIfAbsent(key, mine);
-        if (theirs != null) {
-            try {
-                return theirs.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
-        }
-        try {
-            String value = loadOnce(key, videoId, load);
-            mine.complete(value);
-            return value;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            loading.remove(key, mine);
-        }
-    }
-
-    private String loadOnce(String key, long videoId, Supplier<String> load) {
-        String lockKey = "danmaku:lock:" + key;
-        boolean locked;
-        try {
-            locked = Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(lockKey, "1", Duration.ofSeconds(3)));
-        } catch (DataAccessException e) {
-            return load.get(); // Redis is down: MySQL answers, nothing is cached
-        }
-        if (!locked) {
-            // Another instance is loading this key: give it a moment before asking MySQL ourselves.
-            for (int i = 0; i < 25; i++) {
-                sleep(20);
-                String value = get(key);
-                if (value != null) {
-                    return value;
-                }
-            }
-            return load.get();
-        }
-        try {
-            // Our miss may be older than the lock: a loader here or in another instance may have stored the
-            // key and let go of both the lock and its in-process slot in between. Then there is nothing to do.
-            String stored = get(key);
-            if (stored != null) {
-                return stored;
-            }
-            String version = versionOf(videoId);
-            String value = load.get();
-            if (version != null) {
-                boolean empty = value.isEmpty() || value.equals("[]");
-                long ttlMs = jitter(empty ? emptyTtl : ttl);
-                try {
-                    redis.execute(
-                            SET_IF_VERSION, List.of(key, versionKey(videoId)), version, value, Long.toString(ttlMs));
-                } catch (DataAccessException e) {
-                    log.warn("history cache unavailable: {}", e.toString());
-                }
-            }
-            return value;
-        } finally {
-            try {
-                redis.delete(lockKey);
-            } catch (DataAccessException ignored) {
-                // it expires by itself
-            }
-        }
-    }
-
-    private String get(String key) {
-        try {
-            return redis.opsForValue().get(key);
-        } catch (DataAccessException e) {
-            return null;
-        }
-    }
-
-    /** The video's version, "0" if never written, null if Redis cannot say (then nothing is cached). */
-    private String versionOf(long videoId) {
-        try {
-            String version = redis.opsForValue().get(versionKey(videoId));
-            return version == null ? "0" : version;
-        } catch (DataAccessException e) {
-            return null;
-        }
-    }
-
-    private static long jitter(Duration ttl) {
-        long ms = ttl.toMillis();
-        return ms + ThreadLocalRandom.current().nextLong(-ms / 10, ms / 10 + 1);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return cache.get(key, versionKey(videoId), ttl, load);
     }
 
     static String segmentKey(long videoId, long n) {
