@@ -1,39 +1,64 @@
 package io.barrage.danmaku.video;
 
+import io.barrage.platform.kafka.TopicFollower;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Follows {@code video.events} so a deleted video's danmaku disappear at the delete, on every replica:
- * each instance has a group of its own (every one must see every event) and starts at the topic's end,
+ * every instance must see every event, so a {@link TopicFollower} holds all partitions, with no consumer
+ * group (a group per instance left one behind on the brokers at every restart), from the topic's end,
  * since the cache it corrects starts empty. Unknown types and unreadable records are logged and skipped.
  */
 @Component
-class VideoEventsListener {
+public class VideoEventsListener implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(VideoEventsListener.class);
 
     private final VideoDirectory directory;
     private final JsonMapper json;
+    private final TopicFollower follower;
 
-    VideoEventsListener(VideoDirectory directory, JsonMapper json) {
+    VideoEventsListener(VideoDirectory directory, JsonMapper json, KafkaProperties kafka, MeterRegistry meters) {
         this.directory = directory;
         this.json = json;
+        this.follower = new TopicFollower(
+                "danmaku-video-events",
+                "video.events",
+                TopicFollower.From.END,
+                kafka.buildConsumerProperties(),
+                this::on,
+                meters);
     }
 
-    static final String ID = "video-events";
+    /** True once every partition of {@code video.events} is held at its end: events from now on are seen. */
+    public boolean ready() {
+        return follower.ready();
+    }
 
-    @KafkaListener(
-            id = ID,
-            topics = "video.events",
-            groupId = "danmaku-videos-${random.uuid}",
-            properties = {"auto.offset.reset=latest"})
-    void on(ConsumerRecord<String, String> record) {
+    @Override
+    public void start() {
+        follower.start();
+    }
+
+    @Override
+    public void stop() {
+        follower.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return follower.isRunning();
+    }
+
+    private void on(ConsumerRecord<String, String> record) {
         try {
             JsonNode event = json.readTree(record.value());
             long videoId = event.path("videoId").asLong(0);

@@ -3,6 +3,7 @@ package io.barrage.danmaku.history;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barrage.danmaku.DanmakuTestBase;
+import io.barrage.danmaku.video.VideoEventsListener;
 import io.barrage.infra.TestInfra;
 import java.net.http.HttpResponse;
 import java.util.Properties;
@@ -12,7 +13,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 /** A deleted video's danmaku answer 404 like the video itself, from the delete on, not from the purge. */
 class DeletedVideoTest extends DanmakuTestBase {
@@ -20,7 +20,7 @@ class DeletedVideoTest extends DanmakuTestBase {
     private static final KafkaProducer<String, String> producer = producer();
 
     @Autowired
-    KafkaListenerEndpointRegistry listeners;
+    VideoEventsListener videoEvents;
 
     @AfterAll
     static void closeProducer() {
@@ -52,10 +52,7 @@ class DeletedVideoTest extends DanmakuTestBase {
         // transaction): the stand-in still says READY, and the event alone must be enough. The video stays
         // cached for 10 minutes in these tests, so only the event can make this 404. (Sent until seen: the
         // listener starts at the topic's end once it has its partitions.)
-        await(() -> {
-            var assigned = listeners.getListenerContainer("video-events").getAssignedPartitions();
-            return assigned != null && !assigned.isEmpty();
-        });
+        await(videoEvents::ready);
         await(() -> {
             publish(
                     8,
