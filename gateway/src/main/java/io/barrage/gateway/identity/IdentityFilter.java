@@ -25,8 +25,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * On every proxied request (HTTP and WebSocket): resolves the session token to the verified user and
- * adds {@code X-User-Id}/{@code X-User-Name}, and always adds the service credential. Client-sent
- * copies of these headers were already removed by {@link io.barrage.gateway.edge.TrustBoundaryFilter}.
+ * adds {@code X-User-Id}/{@code X-User-Name}, and always adds the service credential, the client's address
+ * and the request id ({@link io.barrage.gateway.edge.EdgeRequestIds}), all in one mutation of the request
+ * (each copies the header map). Client-sent copies of these headers were already removed by
+ * {@link io.barrage.gateway.edge.TrustBoundaryFilter}.
  *
  * <p>A token that user-service cannot check right now gets 503 {@code session-check-unavailable} with
  * Retry-After, never an anonymous pass (see {@link SessionIntrospector} for the stale window). On the
@@ -105,9 +107,13 @@ public class IdentityFilter implements GlobalFilter, Ordered {
             ServerWebExchange exchange, GatewayFilterChain chain, Optional<String> token, Optional<Identity> user) {
         user.ifPresent(u -> exchange.getAttributes().put(USER_ID_ATTRIBUTE, u.userId()));
         String clientIp = clientAddress.of(exchange.getRequest());
+        String requestId = exchange.getAttribute(RequestIds.ATTRIBUTE);
         ServerHttpRequest request = exchange.getRequest()
                 .mutate()
                 .headers(headers -> {
+                    if (requestId != null) {
+                        headers.set(RequestIds.HEADER, requestId);
+                    }
                     headers.set("X-Service-Token", serviceToken);
                     if (clientIp != null) {
                         headers.set(CLIENT_IP, clientIp);

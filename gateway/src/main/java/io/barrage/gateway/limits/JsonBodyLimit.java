@@ -1,5 +1,6 @@
 package io.barrage.gateway.limits;
 
+import io.barrage.gateway.edge.Bodies;
 import io.barrage.platform.problem.ReactiveProblems;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,7 +59,7 @@ class JsonBodyLimit implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (exchange.getApplicationContext() != publicContext || isUpload(request)) {
+        if (exchange.getApplicationContext() != publicContext || isUpload(request) || Bodies.absent(request)) {
             return chain.filter(exchange);
         }
         long limit = isSettings(request) ? maxSettingsBytes : maxBytes;
