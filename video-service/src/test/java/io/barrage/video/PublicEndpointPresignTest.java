@@ -110,6 +110,70 @@ class PublicEndpointPresignTest {
         c.assertProblem(c.get("/api/v1/videos/" + id + "/hls/240p/index.m3u8", null), 404, "video-not-found");
     }
 
+    @Test
+    void aCompleteLaddersMasterIsReusableForAMinuteAndItsRungsAreReadOnceUntilTheVideoChanges() throws Exception {
+        VideoClient c = new VideoClient(port);
+        long id = c.tree(c.upload(94, "Ladder", "l.mp4", TinyMp4.build(1000, 8_000, 320, 240, 4096)))
+                .get("id")
+                .asLong();
+        String master = "/api/v1/videos/" + id + "/hls/master.m3u8";
+        rung(id, "240p", 240);
+        ladderState(id, "PROCESSING");
+
+        // growing: revalidated on every request, and a rung that finishes is listed at once
+        var growing = c.get(master, null);
+        assertThat(growing.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(variants(growing.body())).containsExactly("240p/index.m3u8");
+        rung(id, "360p", 360);
+        assertThat(variants(c.get(master, null).body())).containsExactly("240p/index.m3u8", "360p/index.m3u8");
+
+        // complete: a browser or a CDN may keep it a minute, and this service keeps its listing
+        ladderState(id, "DONE");
+        var complete = c.get(master, null);
+        assertThat(complete.headers().firstValue("Cache-Control")).hasValue("public, max-age=60");
+        assertThat(variants(complete.body())).containsExactly("240p/index.m3u8", "360p/index.m3u8");
+        rung(id, "480p", 480); // behind the worker's back: a complete ladder never gains a rung
+        assertThat(c.get(master, null).body()).isEqualTo(complete.body());
+        assertThat(c.get("/api/v1/videos/" + id + "/hls/480p/index.m3u8", null).statusCode())
+                .isEqualTo(404);
+
+        // any change to the video (a retry or a restore sets it back to PROCESSING first) reads it again
+        ladderState(id, "DONE");
+        assertThat(variants(c.get(master, null).body()))
+                .containsExactly("240p/index.m3u8", "360p/index.m3u8", "480p/index.m3u8");
+
+        // and whether the video may be seen is still asked on every request
+        jdbc.update("UPDATE video SET status = 'DELETED', version = version + 1 WHERE id = ?", id);
+        cache.evict(id);
+        c.assertProblem(c.get(master, null), 404, "video-not-found");
+    }
+
+    @Autowired
+    io.barrage.video.catalog.VideoCache cache;
+
+    private void rung(long id, String name, int height) {
+        jdbc.update(
+                "INSERT INTO video_rendition (video_id, name, height, width, state, percent, bandwidth,"
+                        + " average_bandwidth, codecs, updated_at)"
+                        + " VALUES (?, ?, ?, ?, 'DONE', 100, 90000, 80000, 'avc1.64000d,mp4a.40.2', UTC_TIMESTAMP(3))",
+                id,
+                name,
+                height,
+                height * 16 / 9);
+    }
+
+    /** As the worker writes it: through the row's version, then the cached row is dropped. */
+    private void ladderState(long id, String state) {
+        jdbc.update("UPDATE video SET ladder_state = ?, version = version + 1 WHERE id = ?", state, id);
+        cache.evict(id);
+    }
+
+    private static List<String> variants(String master) {
+        return Arrays.stream(master.split("\n"))
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .toList();
+    }
+
     private byte[] fetch(String url) throws Exception {
         HttpResponse<byte[]> response =
                 http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -19,8 +18,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The HLS ladder and the storyboard. The master playlist is made on each request from the published
- * ({@code DONE}) rungs, so it grows as rungs finish and never lists a half-written one. Rung playlists and
+ * The HLS ladder and the storyboard. The master playlist is made from the published ({@code DONE}) rungs,
+ * read on each request while the ladder grows (so it never lists a half-written rung) and kept once it is
+ * complete ({@link PublishedLadders}). Rung playlists and
  * segments are stored objects: in proxy mode (the local default) segments flow through this service with
  * long-lived caching (they never change); in redirect mode each segment URI in the rung playlist is a
  * presigned URL of the S3 store, signed as the playlist is served, so segment bytes cross no JVM.
@@ -35,50 +35,39 @@ class HlsController {
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
     private final VideoCatalog catalog;
-    private final Renditions renditions;
     private final ObjectStore store;
     private final PlaybackProperties properties;
     private final SignedPlaylists signed;
+    private final PublishedLadders ladders;
 
     HlsController(VideoCatalog catalog, Renditions renditions, ObjectStore store, PlaybackProperties properties) {
         this.catalog = catalog;
-        this.renditions = renditions;
         this.store = store;
         this.properties = properties;
         this.signed = new SignedPlaylists(
                 properties.signedPlaylistWindow(), properties.presignExpiry(), properties.signedPlaylists());
+        this.ladders = new PublishedLadders(renditions, properties.publishedLadders());
     }
 
     @GetMapping("/api/v1/videos/{id}/hls/master.m3u8")
     void master(@PathVariable long id, HttpServletResponse response) throws IOException {
-        catalog.readyVideo(id);
-        List<Renditions.Rendition> published =
-                renditions.of(id).stream().filter(Renditions.Rendition::done).toList();
-        if (published.isEmpty()) {
+        Video video = catalog.readyVideo(id);
+        PublishedLadders.Ladder ladder = ladders.of(video);
+        if (ladder.isEmpty()) {
             throw notFound(id);
         }
-        StringBuilder out = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-        for (Renditions.Rendition rung : published) {
-            out.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(rung.bandwidth());
-            if (rung.averageBandwidth() != null) {
-                out.append(",AVERAGE-BANDWIDTH=").append(rung.averageBandwidth());
-            }
-            if (rung.height() > 0) {
-                out.append(",RESOLUTION=").append(rung.width()).append('x').append(rung.height());
-            }
-            out.append(",CODECS=\"").append(rung.codecs()).append("\"\n");
-            out.append(rung.name()).append("/index.m3u8\n");
-        }
-        // it grows while rungs are still made: revalidate every time
-        write(response, M3U8, "no-cache", out.toString().getBytes(StandardCharsets.UTF_8));
+        // a growing ladder's master changes as rungs finish: revalidated every time; a complete one lists
+        // the same relative URIs for good, so a browser or a CDN may reuse it for a while
+        String cache = "DONE".equals(video.getLadderState())
+                ? "public, max-age=" + properties.masterMaxAge().toSeconds()
+                : "no-cache";
+        write(response, M3U8, cache, ladder.master());
     }
 
     @GetMapping("/api/v1/videos/{id}/hls/{rung}/index.m3u8")
     void media(@PathVariable long id, @PathVariable String rung, HttpServletResponse response) throws IOException {
-        catalog.readyVideo(id);
-        if (!RUNG.matcher(rung).matches()
-                || renditions.of(id).stream()
-                        .noneMatch(r -> r.done() && r.name().equals(rung))) {
+        Video video = catalog.readyVideo(id);
+        if (!RUNG.matcher(rung).matches() || !ladders.of(video).publishes(rung)) {
             throw notFound(id);
         }
         String prefix = "videos/" + id + "/hls/" + rung + "/";

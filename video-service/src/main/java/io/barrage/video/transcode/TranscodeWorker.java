@@ -34,8 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes a video's HLS ladder (docs/architecture.md "Transcoding"). One job at a time per instance: claim
- * the job row, copy the source to local disk, ffprobe it (caps, not-a-video), make the lowest rung and
- * publish it (the video is READY from then on), then every other rung and the storyboard in ONE ffmpeg
+ * the job row, copy the source to local disk, ffprobe it (caps, not-a-video), make the lowest rung (and the
+ * poster, from the same decode) and publish it (the video is READY from then on), then every other rung and
+ * the storyboard in ONE ffmpeg
  * (split + scale, so the source is decoded twice in all, not once per rung), publishing each rung. A rung
  * is published by marking its {@code video_rendition} row DONE after all its objects are stored, fenced by
  * the job's lease, so neither a half-written rung nor a stale worker's rung is ever listed.
@@ -46,6 +47,8 @@ class TranscodeWorker {
     private static final String TS = "video/mp2t";
     private static final String M3U8 = "application/vnd.apple.mpegurl";
     private static final long RENEW_EVERY_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final String POSTER = "poster.jpg";
+    private static final int POSTER_WIDTH = 320;
 
     private final TranscodeJobs jobs;
     private final VideoMapper videos;
@@ -179,15 +182,30 @@ class TranscodeWorker {
         }
         Watch watch = new Watch(videoId);
 
-        if (info.hasVideo() && !store.exists(ObjectStore.thumbnailKeyFor(videoId))) {
+        Ladder.Rung first = plan.getFirst();
+        boolean posterNeeded = info.hasVideo() && !store.exists(ObjectStore.thumbnailKeyFor(videoId));
+        // the first rung's ffmpeg decodes the source anyway: the poster is one more branch of it, not a
+        // process and a decode of its own; a remuxed first rung decodes nothing, so it keeps its own run
+        boolean posterWithFirst = posterNeeded && !done.contains(first.name()) && !first.copy() && !first.audioOnly();
+        if (posterNeeded && !posterWithFirst) {
             poster(videoId, source, dir, seconds, watch);
         }
-
-        Ladder.Rung first = plan.getFirst();
         if (!done.contains(first.name())) {
-            long decodedMicros = encode(videoId, source, dir, info, List.of(first), null, seconds, watch);
+            long decodedMicros = encode(
+                    videoId,
+                    source,
+                    dir,
+                    info,
+                    List.of(first),
+                    null,
+                    posterWithFirst ? posterAt(seconds) : -1,
+                    seconds,
+                    watch);
             if (decodedMicros <= 0) {
                 throw new TranscodeFailure("not-a-video", "No frame of the file could be decoded.", true);
+            }
+            if (posterWithFirst) {
+                storePoster(videoId, dir.resolve(POSTER), "");
             }
             publish(videoId, first, dir, watch);
             long durationMs = decodedMicros / 1000;
@@ -216,7 +234,7 @@ class TranscodeWorker {
                 ? Storyboard.of(playable)
                 : null;
         if (!rest.isEmpty() || storyboard != null) {
-            encode(videoId, source, dir, info, rest, storyboard, playable, watch);
+            encode(videoId, source, dir, info, rest, storyboard, -1, playable, watch);
             for (Ladder.Rung rung : rest) {
                 publish(videoId, rung, dir, watch);
             }
@@ -378,9 +396,13 @@ class TranscodeWorker {
         }
     }
 
+    /** Where the poster is taken: a tenth in, at most 10 s (past a black opening, if there is one). */
+    private static double posterAt(double seconds) {
+        return seconds > 0 ? Math.min(seconds / 10, 10.0) : 0;
+    }
+
     private void poster(long videoId, Path source, Path dir, double seconds, Watch watch) throws IOException {
-        Path jpeg = dir.resolve("poster.jpg");
-        double at = seconds > 0 ? Math.min(seconds / 10, 10.0) : 0;
+        Path jpeg = dir.resolve(POSTER);
         List<String> command = List.of(
                 ffmpeg,
                 "-nostdin",
@@ -389,13 +411,13 @@ class TranscodeWorker {
                 "-protocol_whitelist",
                 "file",
                 "-ss",
-                String.format(Locale.ROOT, "%.3f", at),
+                String.format(Locale.ROOT, "%.3f", posterAt(seconds)),
                 "-i",
                 "file:" + source,
                 "-frames:v",
                 "1",
                 "-vf",
-                "scale=320:-2",
+                "scale=" + POSTER_WIDTH + ":-2",
                 "-update",
                 "1",
                 "-y",
@@ -408,16 +430,21 @@ class TranscodeWorker {
                 watch,
                 null,
                 null);
-        if (result.outcome() == Sandbox.Outcome.OK && Files.isRegularFile(jpeg) && Files.size(jpeg) > 0) {
+        storePoster(videoId, jpeg, result.outcome() == Sandbox.Outcome.OK ? "" : result.stderrTail());
+    }
+
+    private void storePoster(long videoId, Path jpeg, String why) throws IOException {
+        if (why.isEmpty() && Files.isRegularFile(jpeg) && Files.size(jpeg) > 0) {
             store.putFile(ObjectStore.thumbnailKeyFor(videoId), jpeg, "image/jpeg");
         } else {
-            log.info("no poster for video {}: {}", videoId, result.stderrTail());
+            log.info("no poster for video {}: {}", videoId, why.isEmpty() ? "ffmpeg made no frame" : why);
         }
     }
 
     /**
-     * One ffmpeg making {@code rungs} (and the storyboard sprite) from one decode of the source; returns the
-     * decoded time it reached, in microseconds.
+     * One ffmpeg making {@code rungs} (and the storyboard sprite, and the poster at {@code posterAt} s when
+     * that is not negative and a rung is scaled) from one decode of the source; returns the decoded time it
+     * reached, in microseconds.
      */
     private long encode(
             long videoId,
@@ -426,6 +453,7 @@ class TranscodeWorker {
             MediaInfo info,
             List<Ladder.Rung> rungs,
             Storyboard storyboard,
+            double posterAt,
             double seconds,
             Watch watch)
             throws IOException, TranscodeFailure, Cancelled {
@@ -434,7 +462,8 @@ class TranscodeWorker {
                 List.of(ffmpeg, "-nostdin", "-v", "error", "-protocol_whitelist", "file", "-i", "file:" + source));
         List<Ladder.Rung> scaled =
                 rungs.stream().filter(r -> !r.copy() && !r.audioOnly()).toList();
-        int branches = scaled.size() + (storyboard == null ? 0 : 1);
+        boolean poster = posterAt >= 0 && !scaled.isEmpty();
+        int branches = scaled.size() + (storyboard == null ? 0 : 1) + (poster ? 1 : 0);
         double outputFps = Math.min(properties.maxFps(), info.fps() > 0 ? info.fps() : 25);
         if (branches > 0) {
             StringBuilder graph = new StringBuilder("[0:v:0]");
@@ -463,6 +492,16 @@ class TranscodeWorker {
                         .append(']')
                         .append(storyboard.filter())
                         .append("[sb]");
+            }
+            if (poster) {
+                // one frame at posterAt, then the branch ends (its EOF lets split feed the others alone)
+                graph.append(";[b")
+                        .append(branches - 1)
+                        .append("]trim=start=")
+                        .append(String.format(Locale.ROOT, "%.3f", posterAt))
+                        .append(",trim=end_frame=1,scale=")
+                        .append(POSTER_WIDTH)
+                        .append(":-2[poster]");
             }
             command.add("-filter_complex");
             command.add(graph.toString());
@@ -540,6 +579,17 @@ class TranscodeWorker {
                     "1",
                     "-y",
                     sprite.resolve(Storyboard.SPRITE).toString()));
+        }
+        if (poster) {
+            command.addAll(List.of(
+                    "-map",
+                    "[poster]",
+                    "-frames:v",
+                    "1",
+                    "-update",
+                    "1",
+                    "-y",
+                    dir.resolve(POSTER).toString()));
         }
         List<String> names = rungs.stream().map(Ladder.Rung::name).toList();
         long[] reached = {0};
