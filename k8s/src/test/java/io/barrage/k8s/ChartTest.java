@@ -253,8 +253,11 @@ class ChartTest extends ChartTestBase {
                 .contains("--if-not-exists");
         // the hot rooms' sets keep only their latest record per video; the other topics keep their retention
         assertThat(script)
-                .containsPattern("--topic push\\.spread --partitions 3 [^\\n]*\\n[^\\n]*--config cleanup\\.policy=compact");
-        assertThat(script.split("cleanup.policy=compact", -1)).as("only push.spread").hasSize(2);
+                .containsPattern(
+                        "--topic push\\.spread --partitions 3 [^\\n]*\\n[^\\n]*--config cleanup\\.policy=compact");
+        assertThat(script.split("cleanup.policy=compact", -1))
+                .as("only push.spread")
+                .hasSize(2);
     }
 
     @Test
