@@ -133,7 +133,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end -}}
 {{- end -}}
 {{- if eq $name "push-service" -}}
-{{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards) "allowed-origins" $v.cors.allowedOrigins) -}}
+{{- $_ := set $barrage "push" (dict "shard-count" (int $v.push.shards) "allowed-origins" $v.cors.allowedOrigins "spread-threshold" (int $v.push.spreadThreshold) "spread-max-shards" (int $v.push.spreadMaxShards)) -}}
 {{- /* every meter of a shard carries its index: the dashboard's connections per shard */ -}}
 {{- $_ := set $management "metrics" (dict "tags" (dict "shard" "${barrage.push.shard-index:0}")) -}}
 {{- end -}}

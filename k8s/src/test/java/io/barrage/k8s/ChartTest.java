@@ -251,6 +251,26 @@ class ChartTest extends ChartTestBase {
                 .contains("--topic user.events --partitions 3")
                 .contains("--topic video.transcode-jobs --partitions 6")
                 .contains("--if-not-exists");
+        // the hot rooms' sets keep only their latest record per video; the other topics keep their retention
+        assertThat(script)
+                .containsPattern(
+                        "--topic push\\.spread --partitions 3 [^\\n]*\\n[^\\n]*--config cleanup\\.policy=compact");
+        assertThat(script.split("cleanup.policy=compact", -1))
+                .as("only push.spread")
+                .hasSize(2);
+    }
+
+    @Test
+    void theSpreadThresholdAndItsMaximumReachPushServiceWithDocumentedDefaults() {
+        assertThat(DEFAULTS.property("push-service", "barrage.push.spread-threshold"))
+                .isEqualTo(5000);
+        assertThat(DEFAULTS.property("push-service", "barrage.push.spread-max-shards"))
+                .isEqualTo(4);
+        Rendered tuned = Chart.render(c -> c.set("push.spreadThreshold", 300).set("push.spreadMaxShards", 2));
+        assertThat(tuned.property("push-service", "barrage.push.spread-threshold"))
+                .isEqualTo(300);
+        assertThat(tuned.property("push-service", "barrage.push.spread-max-shards"))
+                .isEqualTo(2);
     }
 
     @Test

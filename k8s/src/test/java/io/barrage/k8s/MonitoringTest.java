@@ -49,7 +49,10 @@ class MonitoringTest {
                         "Gateway 4xx / 5xx ratio",
                         "Gateway latency",
                         "Purge backlog",
-                        "Purge failures");
+                        "Purge failures",
+                        "Rooms spread",
+                        "Viewers per shard",
+                        "Spread set of the hottest videos");
         assertThat(dashboardMetrics())
                 .contains(
                         "http_server_requests_seconds_count",
@@ -59,7 +62,10 @@ class MonitoringTest {
                         "danmaku_persist_lag_seconds_bucket",
                         "spring_cloud_gateway_requests_seconds_bucket",
                         "barrage_scheduler_purge_backlog",
-                        "barrage_scheduler_purge_failures_total");
+                        "barrage_scheduler_purge_failures_total",
+                        "barrage_push_spread_owned",
+                        "barrage_push_spread_serving",
+                        "barrage_push_spread_set_size");
     }
 
     /**

@@ -30,4 +30,8 @@ public record PushProperties(
         int catchUpPage,
         Duration historyWait,
         Duration feedMaxWait,
-        int feedMinBytes) {}
+        int feedMinBytes,
+        int spreadThreshold,
+        int spreadMaxShards,
+        Duration spreadReportInterval,
+        Duration spreadReportTimeout) {}

@@ -19,8 +19,11 @@ public final class Infra implements AutoCloseable {
     public static final String BUCKET = "barrage-videos";
 
     /** Topics and their partition counts; each is owned by the service named in its prefix. */
-    public static final Map<String, Integer> TOPICS =
-            Map.of("danmaku.events", 12, "video.events", 3, "user.events", 3, "video.transcode-jobs", 6);
+    public static final Map<String, Integer> TOPICS = Map.of(
+            "danmaku.events", 12, "video.events", 3, "user.events", 3, "video.transcode-jobs", 6, "push.spread", 3);
+
+    /** Topics that keep only the latest record per key (push.spread: the hot videos' sets and counts). */
+    public static final java.util.Set<String> COMPACTED = java.util.Set.of("push.spread");
 
     private static final Logger log = LoggerFactory.getLogger(Infra.class);
 

@@ -135,7 +135,12 @@ final class KafkaServer implements AutoCloseable {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = partitionsByTopic.entrySet().stream()
                     .filter(e -> !existing.contains(e.getKey()))
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
+                    .map(e -> {
+                        NewTopic topic = new NewTopic(e.getKey(), e.getValue(), (short) 1);
+                        return Infra.COMPACTED.contains(e.getKey())
+                                ? topic.configs(Map.of("cleanup.policy", "compact"))
+                                : topic;
+                    })
                     .collect(Collectors.toList());
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();

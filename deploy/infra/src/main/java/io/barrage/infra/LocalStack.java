@@ -42,6 +42,8 @@ public final class LocalStack implements AutoCloseable {
     private volatile Infra infra;
     /** Each service's current life; guarded by this. */
     private final Map<Service, ChildJvm> services = new EnumMap<>(Service.class);
+    /** push-service shards 1..N-1 ({@code BARRAGE_PUSH_SHARDS=N}); shard 0 is {@link Service#PUSH}. Guarded by this. */
+    private final Map<Integer, ChildJvm> extraShards = new java.util.TreeMap<>();
     /** Once all are ready: a service that dies is started again with backoff, as Kubernetes would. */
     private final Supervisor supervisor;
     /** Under deploy/local/up: a server that dies is started again. */
@@ -63,6 +65,11 @@ public final class LocalStack implements AutoCloseable {
 
         public int gatewayManagementPort() {
             return portBase + 10;
+        }
+
+        /** Push shard {@code i}: shard 0 on push-service's port, the others after the gateway's management port. */
+        public int pushShardPort(int shard) {
+            return shard == 0 ? port(Service.PUSH) : portBase + 10 + shard;
         }
 
         public String gatewayUrl() {
@@ -142,8 +149,14 @@ public final class LocalStack implements AutoCloseable {
             jars.add(jar);
         }
         infra = Infra.start(options.dataDir().resolve("infra"), options.infraPorts());
+        Path pushJar = jars.get(START_ORDER.indexOf(Service.PUSH));
         for (int i = 0; i < START_ORDER.size(); i++) {
             launch(START_ORDER.get(i), jars.get(i));
+            if (START_ORDER.get(i) == Service.PUSH) {
+                for (int shard = 1; shard < pushShards(); shard++) {
+                    launchShard(shard, pushJar);
+                }
+            }
         }
         awaitReady(readyTimeout());
         // Only now: a service that cannot start at all fails the start above with its log, rather than
@@ -153,6 +166,38 @@ public final class LocalStack implements AutoCloseable {
             Path jar = jars.get(i);
             supervisor.supervise(service.id(), child(service), () -> launch(service, jar));
         }
+        for (int shard = 1; shard < pushShards(); shard++) {
+            int index = shard;
+            supervisor.supervise(shardId(index), shardChild(index), () -> launchShard(index, pushJar));
+        }
+    }
+
+    /**
+     * How many push shards the stack runs ({@code BARRAGE_PUSH_SHARDS}, 1 by default), each its own JVM,
+     * all routed by the gateway; at most the partitions of danmaku.events.
+     */
+    static int pushShards() {
+        String shards = System.getenv("BARRAGE_PUSH_SHARDS");
+        int count = shards == null || shards.isBlank() ? 1 : Integer.parseInt(shards.trim());
+        int partitions = Infra.TOPICS.get("danmaku.events");
+        if (count < 1 || count > partitions || count > 9) {
+            throw new IllegalArgumentException("BARRAGE_PUSH_SHARDS must be 1 to 9 (and at most " + partitions + ")");
+        }
+        return count;
+    }
+
+    private static String shardId(int shard) {
+        return Service.PUSH.id() + "-" + shard;
+    }
+
+    private synchronized ChildJvm shardChild(int shard) {
+        return extraShards.get(shard);
+    }
+
+    private synchronized ChildJvm launchShard(int shard, Path jar) throws IOException {
+        ChildJvm child = launch(Service.PUSH, jar, shard);
+        extraShards.put(shard, child);
+        return child;
     }
 
     /** From now on, a server (Kafka, Redis, MariaDB, the S3 store) that dies is started again. */
@@ -180,6 +225,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private synchronized ChildJvm launch(Service service, Path jar) throws IOException {
+        ChildJvm child = launch(service, jar, 0);
+        services.put(service, child);
+        return child;
+    }
+
+    private synchronized ChildJvm launch(Service service, Path jar, int shard) throws IOException {
+        String name = shard == 0 ? service.id() : shardId(shard);
         Path cds = Files.createDirectories(options.dataDir().resolve("cds"));
         List<String> command = new java.util.ArrayList<>();
         command.add(ChildJvm.javaExecutable().toString());
@@ -187,7 +239,7 @@ public final class LocalStack implements AutoCloseable {
         command.addAll(List.of(
                 // A class-data archive per service, written at first exit, makes later starts faster.
                 "-XX:+AutoCreateSharedArchive",
-                "-XX:SharedArchiveFile=" + cds.resolve(service.id() + ".jsa"),
+                "-XX:SharedArchiveFile=" + cds.resolve(name + ".jsa"),
                 "-Xlog:cds=off",
                 "-Xlog:cds+dynamic=off",
                 // Boot's launcher finds its archive from its own class, so it runs from a plain
@@ -198,14 +250,17 @@ public final class LocalStack implements AutoCloseable {
                 ParentWatch.class.getName(),
                 Long.toString(ProcessHandle.current().pid()),
                 "org.springframework.boot.loader.launch.JarLauncher"));
-        String json = springApplicationJson(properties(service));
+        String json = springApplicationJson(properties(service, shard));
         ChildJvm child = ChildJvm.launch(
-                service.id(),
+                name,
                 command,
                 Map.of("SPRING_APPLICATION_JSON", json, "SPRING_PROFILES_ACTIVE", "local"),
-                options.dataDir().resolve("logs").resolve(service.id() + ".log"));
-        services.put(service, child);
-        log.info("started {} (pid {}) on port {}", service.id(), child.pid(), options.port(service));
+                options.dataDir().resolve("logs").resolve(name + ".log"));
+        log.info(
+                "started {} (pid {}) on port {}",
+                name,
+                child.pid(),
+                service == Service.PUSH ? options.pushShardPort(shard) : options.port(service));
         return child;
     }
 
@@ -215,12 +270,38 @@ public final class LocalStack implements AutoCloseable {
 
     /** Everything a service needs that differs per machine or per run; the rest is in its application.yml. */
     Map<String, String> properties(Service service) {
+        return properties(service, 0);
+    }
+
+    Map<String, String> properties(Service service, int shard) {
         Map<String, String> props = new LinkedHashMap<>(infra.springProperties(service));
-        props.put("server.port", Integer.toString(options.port(service)));
+        props.put(
+                "server.port",
+                Integer.toString(service == Service.PUSH ? options.pushShardPort(shard) : options.port(service)));
         for (Service other : Service.values()) {
             props.put(
                     "spring.cloud.discovery.client.simple.instances." + other.id() + "[0].uri",
                     "http://127.0.0.1:" + options.port(other));
+        }
+        int shards = pushShards();
+        if (shards > 1) {
+            // every shard its own JVM, found by the gateway through its shard metadata
+            for (int i = 0; i < shards; i++) {
+                String instance = "spring.cloud.discovery.client.simple.instances.push-service[" + i + "]";
+                props.put(instance + ".uri", "http://127.0.0.1:" + options.pushShardPort(i));
+                props.put(instance + ".metadata.shard", Integer.toString(i));
+            }
+            if (service == Service.PUSH) {
+                props.put("barrage.push.shard-index", Integer.toString(shard));
+                props.put("barrage.push.shard-count", Integer.toString(shards));
+            } else if (service == Service.GATEWAY) {
+                props.put("barrage.gateway.push-shards", Integer.toString(shards));
+            }
+        }
+        // watch a room spread on one machine: BARRAGE_PUSH_SPREAD_THRESHOLD=5
+        String threshold = System.getenv("BARRAGE_PUSH_SPREAD_THRESHOLD");
+        if (service == Service.PUSH && threshold != null && !threshold.isBlank()) {
+            props.put("barrage.push.spread-threshold", threshold.trim());
         }
         if (service == Service.GATEWAY) {
             props.put("management.server.port", Integer.toString(options.gatewayManagementPort()));
@@ -248,7 +329,22 @@ public final class LocalStack implements AutoCloseable {
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Service> pending = new ArrayList<>(START_ORDER);
-        while (!pending.isEmpty()) {
+        List<Integer> pendingShards = new ArrayList<>();
+        for (int shard = 1; shard < pushShards(); shard++) {
+            pendingShards.add(shard);
+        }
+        while (!pending.isEmpty() || !pendingShards.isEmpty()) {
+            for (Integer shard : List.copyOf(pendingShards)) {
+                ChildJvm child = shardChild(shard);
+                if (!child.isAlive()) {
+                    throw new IllegalStateException(shardId(shard) + " exited during start; last lines of "
+                            + child.log() + ":\n" + child.tail());
+                }
+                if (ready(http, options.pushShardPort(shard))) {
+                    pendingShards.remove(shard);
+                    log.info("{} is ready", shardId(shard));
+                }
+            }
             for (Service service : List.copyOf(pending)) {
                 ChildJvm child = child(service);
                 if (!child.isAlive()) {
@@ -343,7 +439,8 @@ public final class LocalStack implements AutoCloseable {
         List<Thread> stopping = new ArrayList<>();
         List<ChildJvm> children;
         synchronized (this) {
-            children = List.copyOf(services.values());
+            children = new ArrayList<>(services.values());
+            children.addAll(extraShards.values());
         }
         for (ChildJvm child : children) {
             stopping.add(Thread.ofPlatform().start(child::close));
@@ -357,6 +454,7 @@ public final class LocalStack implements AutoCloseable {
         }
         synchronized (this) {
             services.clear();
+            extraShards.clear();
         }
         if (infra != null) {
             infra.close();

@@ -1,5 +1,6 @@
 package io.barrage.gateway.shard;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
@@ -16,11 +17,12 @@ class PushServiceLoadBalancerConfiguration {
 
     @Bean
     ReactorLoadBalancer<ServiceInstance> pushShardLoadBalancer(
-            Environment environment, LoadBalancerClientFactory clients) {
+            Environment environment, LoadBalancerClientFactory clients, ObjectProvider<SpreadSets> spread) {
         String name = environment.getProperty(LoadBalancerClientFactory.PROPERTY_NAME);
         return new PushShardLoadBalancer(
                 clients.getLazyProvider(name, ServiceInstanceListSupplier.class),
                 environment.getProperty("barrage.gateway.push-partitions", Integer.class, 12),
-                environment.getProperty("barrage.gateway.push-shards", Integer.class, 1));
+                environment.getProperty("barrage.gateway.push-shards", Integer.class, 1),
+                spread.getIfAvailable());
     }
 }

@@ -29,8 +29,14 @@ final class PushShardLoadBalancer implements ReactorServiceInstanceLoadBalancer 
     private final ObjectProvider<ServiceInstanceListSupplier> suppliers;
     private final int partitions;
     private final int shards;
+    private final SpreadSets spread;
 
     PushShardLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, int partitions, int shards) {
+        this(suppliers, partitions, shards, null);
+    }
+
+    PushShardLoadBalancer(
+            ObjectProvider<ServiceInstanceListSupplier> suppliers, int partitions, int shards, SpreadSets spread) {
         if (shards < 1 || partitions < shards) {
             throw new IllegalArgumentException(
                     "need 1 <= push shards <= partitions; got " + shards + " shards, " + partitions + " partitions");
@@ -38,6 +44,7 @@ final class PushShardLoadBalancer implements ReactorServiceInstanceLoadBalancer 
         this.suppliers = suppliers;
         this.partitions = partitions;
         this.shards = shards;
+        this.spread = spread;
     }
 
     @Override
@@ -47,13 +54,24 @@ final class PushShardLoadBalancer implements ReactorServiceInstanceLoadBalancer 
         if (supplier == null) {
             return Mono.just(new EmptyResponse());
         }
-        long videoId = request.getContext() instanceof RequestDataContext context && context.getClientRequest() != null
-                ? PushShards.videoIdOf(context.getClientRequest().getUrl().getPath())
-                : -1;
-        return supplier.get(request).next().map(instances -> choose(instances, videoId));
+        String path = request.getContext() instanceof RequestDataContext context && context.getClientRequest() != null
+                ? context.getClientRequest().getUrl().getPath()
+                : "";
+        long videoId = PushShards.videoIdOf(path);
+        boolean viewer = path.startsWith("/ws/");
+        return supplier.get(request).next().map(instances -> choose(instances, videoId, viewer));
     }
 
     Response<ServiceInstance> choose(List<ServiceInstance> instances, long videoId) {
+        return choose(instances, videoId, false);
+    }
+
+    /**
+     * A new viewer ({@code viewer}) of a hot video goes to the member of its spread set with the fewest
+     * viewers (as reported, plus the ones this gateway sent since); the connection then stays there. Anything
+     * else, the online count included, goes to the owner, which sums the set's reports.
+     */
+    Response<ServiceInstance> choose(List<ServiceInstance> instances, long videoId, boolean viewer) {
         if (instances.isEmpty()) {
             return new EmptyResponse();
         }
@@ -61,7 +79,29 @@ final class PushShardLoadBalancer implements ReactorServiceInstanceLoadBalancer 
             // One shard owns everything; a path without a video id is refused by push-service itself.
             return new DefaultResponse(instances.getFirst());
         }
-        String owner = Integer.toString(PushShards.ownerOf(videoId, partitions, shards));
+        int ownerIndex = PushShards.ownerOf(videoId, partitions, shards);
+        if (viewer && spread != null) {
+            List<Integer> members = spread.candidates(videoId, ownerIndex);
+            if (members.size() > 1) {
+                ServiceInstance best = null;
+                int bestShard = -1;
+                int bestLoad = Integer.MAX_VALUE;
+                for (int shard : members) {
+                    ServiceInstance instance = instanceOf(instances, shard);
+                    int load = spread.load(videoId, shard);
+                    if (instance != null && load < bestLoad) {
+                        best = instance;
+                        bestShard = shard;
+                        bestLoad = load;
+                    }
+                }
+                if (best != null) {
+                    spread.sent(videoId, bestShard);
+                    return new DefaultResponse(best);
+                }
+            }
+        }
+        String owner = Integer.toString(ownerIndex);
         return instances.stream()
                 .filter(instance -> Objects.equals(owner, instance.getMetadata().get(SHARD_METADATA)))
                 .findFirst()
@@ -70,5 +110,13 @@ final class PushShardLoadBalancer implements ReactorServiceInstanceLoadBalancer 
                     log.warn("no push-service instance registered for shard {} (video {})", owner, videoId);
                     return new EmptyResponse();
                 });
+    }
+
+    private static ServiceInstance instanceOf(List<ServiceInstance> instances, int shard) {
+        String index = Integer.toString(shard);
+        return instances.stream()
+                .filter(instance -> Objects.equals(index, instance.getMetadata().get(SHARD_METADATA)))
+                .findFirst()
+                .orElse(null);
     }
 }

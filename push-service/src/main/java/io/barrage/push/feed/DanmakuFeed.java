@@ -65,7 +65,7 @@ class DanmakuFeed implements SmartLifecycle {
     private final JsonMapper json;
     private final Duration replayWindow;
     private final MeterRegistry meters;
-    private final Map<String, Object> consumerConfig;
+    final Map<String, Object> consumerConfig;
     private final CountDownLatch ready = new CountDownLatch(1);
     /** Where each partition ended when the feed started; emptied as the feed reaches each end. */
     private final Map<TopicPartition, Long> behind = new ConcurrentHashMap<>();
@@ -205,7 +205,7 @@ class DanmakuFeed implements SmartLifecycle {
         }
     }
 
-    private void handle(ConsumerRecord<String, String> record) {
+    void handle(ConsumerRecord<String, String> record) {
         Header requestId = record.headers().lastHeader("X-Request-Id");
         if (requestId != null) {
             MDC.put("requestId", new String(requestId.value(), StandardCharsets.UTF_8));

@@ -89,12 +89,13 @@ class RoomEndpoint implements WebFilter {
     RoomEndpoint(
             Rooms rooms,
             Shards shards,
+            SpreadView spread,
             ConnectionCaps caps,
             JsonMapper json,
             PushProperties properties,
             @Value("${barrage.service-token}") String serviceToken) {
         this.rooms = rooms;
-        this.upgrade = new RoomUpgrade(shards, properties.allowedOrigins(), serviceToken);
+        this.upgrade = new RoomUpgrade(shards, spread, properties.allowedOrigins(), serviceToken);
         this.caps = caps;
         this.json = json;
         this.maxMessageBytes = properties.maxClientMessageBytes();

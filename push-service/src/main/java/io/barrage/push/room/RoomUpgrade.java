@@ -18,7 +18,8 @@ import org.springframework.web.cors.reactive.CorsUtils;
  * Whether a request may become a viewer of a room, decided from the request alone; the first check that
  * fails answers: 405 for another method than GET, 400 unless the path ends in a video id and {@code since}
  * (if given) is a seq (a whole number, 0 or more), 421 (Misdirected Request) with the owner's index in
- * {@code X-Barrage-Shard} if another shard serves the video (during a rollout a viewer may reach the wrong
+ * {@code X-Barrage-Shard} if another shard serves the video (this one neither owns it nor is in its spread
+ * set) (during a rollout a viewer may reach the wrong
  * shard, and must be told rather than silently served nothing), 403 for an origin not allowed (checked here
  * only for a connection that did not come through the gateway, which checks it itself), 426 for a plain
  * HTTP request or another WebSocket version than 13, 400 for an upgrade without a key.
@@ -36,11 +37,17 @@ final class RoomUpgrade {
     private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
     private final Shards shards;
+    private final SpreadView spread;
     private final byte[] serviceToken;
     private final CorsConfiguration origins = new CorsConfiguration();
 
     RoomUpgrade(Shards shards, List<String> allowedOrigins, String serviceToken) {
+        this(shards, SpreadView.NONE, allowedOrigins, serviceToken);
+    }
+
+    RoomUpgrade(Shards shards, SpreadView spread, List<String> allowedOrigins, String serviceToken) {
         this.shards = shards;
+        this.spread = spread;
         this.serviceToken = serviceToken.getBytes(StandardCharsets.UTF_8);
         this.origins.setAllowedOriginPatterns(allowedOrigins == null ? List.of() : allowedOrigins);
     }
@@ -104,7 +111,7 @@ final class RoomUpgrade {
             }
             since = Long.parseLong(sinceParam);
         }
-        if (!shards.owns(videoId)) {
+        if (!shards.owns(videoId) && !spread.serves(videoId)) {
             return Refusal.wrongShard(videoId, shards.ownerOf(videoId));
         }
         boolean viaGateway = fromGateway(headers);

@@ -37,6 +37,7 @@ public class Rooms implements SmartLifecycle {
     private final PushProperties properties;
     private final Frames frames;
     private final History history;
+    private final SpreadView spread;
     /** A virtual thread per resume's catch-up, which waits on history and on the viewer's queue. */
     private final Executor catchUps = Thread::startVirtualThread;
 
@@ -46,10 +47,11 @@ public class Rooms implements SmartLifecycle {
     private final Counter gaps;
     private ScheduledExecutorService clock;
 
-    Rooms(PushProperties properties, Frames frames, History history, MeterRegistry meters) {
+    Rooms(PushProperties properties, Frames frames, History history, SpreadView spread, MeterRegistry meters) {
         this.properties = properties;
         this.frames = frames;
         this.history = history;
+        this.spread = spread;
         Gauge.builder("barrage.push.connections", connections, AtomicInteger::get)
                 .description("Open WebSocket connections on this push shard")
                 .register(meters);
@@ -96,7 +98,7 @@ public class Rooms implements SmartLifecycle {
             return joined;
         });
         connections.incrementAndGet();
-        viewer.send(Frames.online(room.online()));
+        viewer.send(Frames.online(room.online() + spread.elsewhere(videoId)));
         if (catchUp[0] != null) {
             resumes.increment();
             catchUps.execute(() -> {
@@ -161,8 +163,20 @@ public class Rooms implements SmartLifecycle {
     }
 
     /** Open viewer connections on this shard. */
-    int connections() {
+    public int connections() {
         return connections.get();
+    }
+
+    /** This shard's viewers of each video that has any, for the spread decisions and reports. */
+    public Map<Long, Integer> viewersByVideo() {
+        Map<Long, Integer> viewers = new java.util.HashMap<>();
+        rooms.forEach((videoId, room) -> {
+            int online = room.online();
+            if (online > 0) {
+                viewers.put(videoId, online);
+            }
+        });
+        return viewers;
     }
 
     /** A DanmakuCreated of an owned video. */
@@ -189,7 +203,13 @@ public class Rooms implements SmartLifecycle {
         return room == null ? 0 : room.lastSeq();
     }
 
+    /** The video's viewers: this shard's, plus those other shards of a spread set report. */
     public int online(long videoId) {
+        return local(videoId) + spread.elsewhere(videoId);
+    }
+
+    /** The video's viewers on this shard. */
+    public int local(long videoId) {
         Room room = rooms.get(videoId);
         return room == null ? 0 : room.online();
     }
@@ -205,7 +225,7 @@ public class Rooms implements SmartLifecycle {
             Room room = entry.getValue();
             room.trim(now);
             if (room.online() > 0) {
-                room.broadcast(Frames.online(room.online()));
+                room.broadcast(Frames.online(room.online() + spread.elsewhere(entry.getKey())));
             } else {
                 rooms.computeIfPresent(entry.getKey(), (id, r) -> r.idleFor(idle, now) ? null : r);
             }

@@ -56,6 +56,15 @@ public class Shards {
         this.partitions = partitions;
     }
 
+    /** This video's partition of danmaku.events (known once the feed is positioned). */
+    public int partitionOf(long videoId) {
+        int known = partitions;
+        if (known == 0) {
+            throw new IllegalStateException("the partition count is not known before the feed is positioned");
+        }
+        return partitionOf(videoId, known);
+    }
+
     public boolean ownsPartition(int partition) {
         return partition % count == index;
     }

@@ -66,6 +66,30 @@ class RoomUpgradeTest {
     }
 
     @Test
+    void anotherShardsHotVideoJoinsHereWhileThisShardServesItsSpreadSetAndIs421Otherwise() {
+        SpreadView servingTheirs = new SpreadView() {
+            @Override
+            public boolean serves(long videoId) {
+                return videoId == theirs;
+            }
+
+            @Override
+            public int elsewhere(long videoId) {
+                return 0;
+            }
+        };
+        RoomUpgrade spread = new RoomUpgrade(shards, servingTheirs, List.of(), TOKEN);
+        MockServerHttpRequest hot = handshake(HttpMethod.GET, SHARD + "/ws/v1/videos/" + theirs + "?since=7")
+                .build();
+
+        assertThat(spread.check(hot, hot.getPath().pathWithinApplication().value()))
+                .isEqualTo(new RoomUpgrade.Upgrade(theirs, 7L, "192.0.2.7", null));
+        assertThat(refused(check(handshake(HttpMethod.GET, SHARD + "/ws/v1/videos/" + theirs)))
+                        .code())
+                .isEqualTo("wrong-shard");
+    }
+
+    @Test
     void anotherMethodThanGetIs405WithAllowGet() {
         RoomUpgrade.Refusal refusal = refused(check(handshake(HttpMethod.POST, SHARD + "/ws/v1/videos/" + mine)));
         assertThat(refusal.status()).isEqualTo(405);
