@@ -63,7 +63,11 @@ public class SpreadBench {
                 props.put("server.port", Integer.toString(ports[i]));
                 props.put("barrage.push.shard-index", Integer.toString(i));
                 props.put("barrage.push.shard-count", Integer.toString(SHARDS));
-                props.put("barrage.push.spread-threshold", Integer.toString(spread ? viewers / SHARDS : 100_000_000));
+                // One under a third: the set grows to K only once the viewers pass (K-1)·t, so with t = viewers/3
+                // exactly the last third's first viewer would wait for a third shard that never comes.
+                props.put(
+                        "barrage.push.spread-threshold",
+                        Integer.toString(spread ? Math.max(1, viewers / SHARDS - 1) : 100_000_000));
                 props.put("barrage.push.spread-max-shards", Integer.toString(SHARDS));
                 props.put("barrage.push.max-connections", "1000000");
                 props.put("barrage.push.max-connections-per-address", "1000000");
