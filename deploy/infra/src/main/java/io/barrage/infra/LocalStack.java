@@ -55,9 +55,28 @@ public final class LocalStack implements AutoCloseable {
      *     {@code portBase + 10}
      * @param infraPorts the servers' ports
      * @param extraProperties Spring properties added to every service (tests use it to lower limits)
+     * @param pushShards how many push shards, each its own JVM (1 to 9, at most the partitions of
+     *     danmaku.events)
      */
     public record Options(
-            Path dataDir, int portBase, Infra.ServerPorts infraPorts, Map<String, String> extraProperties) {
+            Path dataDir,
+            int portBase,
+            Infra.ServerPorts infraPorts,
+            Map<String, String> extraProperties,
+            int pushShards) {
+
+        public Options {
+            int partitions = Infra.TOPICS.get("danmaku.events");
+            if (pushShards < 1 || pushShards > partitions || pushShards > 9) {
+                throw new IllegalArgumentException(
+                        "BARRAGE_PUSH_SHARDS must be 1 to 9 (and at most " + partitions + ")");
+            }
+        }
+
+        /** As many push shards as {@code BARRAGE_PUSH_SHARDS} says (1 by default). */
+        public Options(Path dataDir, int portBase, Infra.ServerPorts infraPorts, Map<String, String> extraProperties) {
+            this(dataDir, portBase, infraPorts, extraProperties, pushShardsFromEnvironment());
+        }
 
         public int port(Service service) {
             return portBase + (service.defaultPort() - Service.GATEWAY.defaultPort());
@@ -153,7 +172,7 @@ public final class LocalStack implements AutoCloseable {
         for (int i = 0; i < START_ORDER.size(); i++) {
             launch(START_ORDER.get(i), jars.get(i));
             if (START_ORDER.get(i) == Service.PUSH) {
-                for (int shard = 1; shard < pushShards(); shard++) {
+                for (int shard = 1; shard < options.pushShards(); shard++) {
                     launchShard(shard, pushJar);
                 }
             }
@@ -166,7 +185,7 @@ public final class LocalStack implements AutoCloseable {
             Path jar = jars.get(i);
             supervisor.supervise(service.id(), child(service), () -> launch(service, jar));
         }
-        for (int shard = 1; shard < pushShards(); shard++) {
+        for (int shard = 1; shard < options.pushShards(); shard++) {
             int index = shard;
             supervisor.supervise(shardId(index), shardChild(index), () -> launchShard(index, pushJar));
         }
@@ -176,14 +195,9 @@ public final class LocalStack implements AutoCloseable {
      * How many push shards the stack runs ({@code BARRAGE_PUSH_SHARDS}, 1 by default), each its own JVM,
      * all routed by the gateway; at most the partitions of danmaku.events.
      */
-    static int pushShards() {
+    static int pushShardsFromEnvironment() {
         String shards = System.getenv("BARRAGE_PUSH_SHARDS");
-        int count = shards == null || shards.isBlank() ? 1 : Integer.parseInt(shards.trim());
-        int partitions = Infra.TOPICS.get("danmaku.events");
-        if (count < 1 || count > partitions || count > 9) {
-            throw new IllegalArgumentException("BARRAGE_PUSH_SHARDS must be 1 to 9 (and at most " + partitions + ")");
-        }
-        return count;
+        return shards == null || shards.isBlank() ? 1 : Integer.parseInt(shards.trim());
     }
 
     private static String shardId(int shard) {
@@ -283,7 +297,7 @@ public final class LocalStack implements AutoCloseable {
                     "spring.cloud.discovery.client.simple.instances." + other.id() + "[0].uri",
                     "http://127.0.0.1:" + options.port(other));
         }
-        int shards = pushShards();
+        int shards = options.pushShards();
         if (shards > 1) {
             // every shard its own JVM, found by the gateway through its shard metadata
             for (int i = 0; i < shards; i++) {
@@ -330,7 +344,7 @@ public final class LocalStack implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Service> pending = new ArrayList<>(START_ORDER);
         List<Integer> pendingShards = new ArrayList<>();
-        for (int shard = 1; shard < pushShards(); shard++) {
+        for (int shard = 1; shard < options.pushShards(); shard++) {
             pendingShards.add(shard);
         }
         while (!pending.isEmpty() || !pendingShards.isEmpty()) {
@@ -410,6 +424,29 @@ public final class LocalStack implements AutoCloseable {
         if (child != null) {
             child.kill();
         }
+    }
+
+    /**
+     * Kills push shard {@code shard} at once (SIGKILL; shard 0 is {@link Service#PUSH}): the stack starts it
+     * again after its backoff. For the hot-room test, which kills one member of a spread set.
+     */
+    public void killPushShard(int shard) {
+        ChildJvm child = shard == 0 ? child(Service.PUSH) : shardChild(shard);
+        if (child != null) {
+            child.kill();
+        }
+    }
+
+    /** The process id of push shard {@code shard}'s current life, or -1. */
+    public long pushShardPid(int shard) {
+        ChildJvm child = shard == 0 ? child(Service.PUSH) : shardChild(shard);
+        return child == null ? -1 : child.pid();
+    }
+
+    /** Whether push shard {@code shard} answers its readiness probe now. */
+    public boolean pushShardReady(int shard) {
+        return ready(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(), options.pushShardPort(shard));
     }
 
     /** The process id of the service's current life, or -1. */
