@@ -322,6 +322,46 @@ class HotRoomsTest {
         }
         staying.forEach(p -> p.client().close());
         await(() -> online(hot) == 1, "online 1");
+
+        // closed, and the shards that left hold no one: the owner forgets the set with a tombstone, so the
+        // compacted topic does not keep the video, and every shard reads it as no set
+        await(
+                () -> java.util.stream.IntStream.range(0, SHARDS)
+                        .allMatch(i -> spread(i).set(hot) == null),
+                "every shard forgets the closed set");
+        Map<String, String> last = lastSpreadRecords();
+        assertThat(last).as("the set's last record is a tombstone").containsEntry("set/" + hot, null);
+        last.forEach((key, value) -> {
+            if (key.startsWith("viewers/" + hot + "/")) {
+                assertThat(value).as("%s withdrawn", key).isNull();
+            }
+        });
+        assertThat(online(hot)).as("still exact").isEqualTo(1);
+    }
+
+    /** The last record of every key of push.spread (a tombstone as null), read from the beginning to the end. */
+    static Map<String, String> lastSpreadRecords() {
+        Map<String, String> last = new HashMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                        Map.of("bootstrap.servers", TestInfra.get().kafkaBootstrapServers()),
+                        new org.apache.kafka.common.serialization.StringDeserializer(),
+                        new org.apache.kafka.common.serialization.StringDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(SpreadTopic.TOPIC).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(SpreadTopic.TOPIC, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("push.spread not read to its end within 30 s");
+                }
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> last.put(r.key(), r.value()));
+            }
+        }
+        return last;
     }
 
     @Test

@@ -59,7 +59,9 @@ public class SpreadSets implements SmartLifecycle {
 
     /**
      * The shards a new viewer of this video may go to, the owner first: the owner alone for a cold video;
-     * for a spread one, the owner and the members that report reading the video's partition.
+     * for a spread one, the owner and the members that report reading the video's partition. An owner whose
+     * own report went stale has died (it reports every interval while the video is spread): its new viewers
+     * go to the members, which read the partition without it, until it is back.
      */
     List<Integer> candidates(long videoId, int owner) {
         Set set = sets.get(videoId);
@@ -72,11 +74,13 @@ public class SpreadSets implements SmartLifecycle {
         for (int shard : set.shards()) {
             Report report = byShard.get(shard);
             boolean fresh = report != null && report.ready() && now - report.seenAtMillis() <= timeoutMillis;
-            if (shard == set.owner() || fresh) {
+            // before its first report (just spread) the owner counts as alive
+            boolean ownerAlive = shard == set.owner() && (report == null || fresh);
+            if (ownerAlive || fresh) {
                 members.add(shard);
             }
         }
-        return members;
+        return members.isEmpty() ? List.of(set.owner()) : members;
     }
 
     /** The reported viewers of the video on the shard, plus those this gateway sent there since. */
@@ -95,7 +99,10 @@ public class SpreadSets implements SmartLifecycle {
     void apply(String key, String value, long seenAt) {
         String[] parts = key == null ? new String[0] : key.split("/");
         try {
-            if (parts.length == 2 && parts[0].equals("set") && value != null) {
+            if (parts.length == 2 && parts[0].equals("set") && value == null) {
+                // the set closed and its owner forgot it (a tombstone): cold again; its next set starts anew
+                sets.remove(Long.parseLong(parts[1]));
+            } else if (parts.length == 2 && parts[0].equals("set")) {
                 JsonNode node = JSON.readTree(value);
                 List<Integer> members = new ArrayList<>();
                 node.path("shards").forEach(s -> members.add(s.asInt()));
@@ -112,19 +119,20 @@ public class SpreadSets implements SmartLifecycle {
                 int shard = Integer.parseInt(parts[2]);
                 sentSinceReport.remove(videoId + "/" + shard);
                 if (value == null) {
-                    Map<Integer, Report> byShard = reports.get(videoId);
-                    if (byShard != null) {
+                    reports.computeIfPresent(videoId, (v, byShard) -> {
                         byShard.remove(shard);
-                    }
+                        return byShard.isEmpty() ? null : byShard;
+                    });
                 } else {
                     JsonNode node = JSON.readTree(value);
-                    reports.computeIfAbsent(videoId, v -> new ConcurrentHashMap<>())
-                            .put(
-                                    shard,
-                                    new Report(
-                                            node.path("viewers").asInt(),
-                                            node.path("ready").asBoolean(),
-                                            seenAt));
+                    Report report = new Report(
+                            node.path("viewers").asInt(), node.path("ready").asBoolean(), seenAt);
+                    // inside the map's compute, so a withdrawal that empties the video's reports never loses it
+                    reports.compute(videoId, (v, byShard) -> {
+                        Map<Integer, Report> held = byShard == null ? new ConcurrentHashMap<>() : byShard;
+                        held.put(shard, report);
+                        return held;
+                    });
                 }
             }
         } catch (RuntimeException e) {

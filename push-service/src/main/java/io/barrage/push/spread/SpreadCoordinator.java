@@ -31,7 +31,9 @@ import org.springframework.stereotype.Component;
  * {@code K}, and shrinks to {@code ceil(v / 0.8t)} once that is below {@code K} (the slack keeps an audience
  * hovering at a boundary from flapping the set); below {@code 0.8t} it is the owner alone again. A shard
  * that leaves a set keeps serving the viewers it holds and reading the partition until they are gone, but
- * gets no new ones (the gateway routes only to the set).
+ * gets no new ones (the gateway routes only to the set). Once the set is closed and no other shard reports
+ * viewers, the owner writes the set's tombstone, so the compacted topic does not keep every video that was
+ * ever hot.
  */
 @Component
 class SpreadCoordinator implements SmartLifecycle {
@@ -78,9 +80,7 @@ class SpreadCoordinator implements SmartLifecycle {
         // the owner's decisions
         Set<Long> owned = new HashSet<>();
         here.keySet().stream().filter(shards::owns).forEach(owned::add);
-        topic.sets().values().stream()
-                .filter(s -> s.owner() == index && s.spread())
-                .forEach(s -> owned.add(s.videoId()));
+        topic.sets().values().stream().filter(s -> s.owner() == index).forEach(s -> owned.add(s.videoId()));
         long largest = here.entrySet().stream()
                 .filter(e -> shards.owns(e.getKey()))
                 .max(Map.Entry.comparingByValue())
@@ -89,6 +89,11 @@ class SpreadCoordinator implements SmartLifecycle {
         boolean full = rooms.connections() >= properties.maxConnections();
         for (long videoId : owned) {
             decide(videoId, here.getOrDefault(videoId, 0), full && videoId == largest);
+            SpreadSet set = topic.set(videoId);
+            if (set != null && !set.spread() && !topic.reportedElsewhere(videoId)) {
+                // closed, and the shards that left hold no viewers: the video is cold again
+                topic.forget(videoId);
+            }
         }
         // the videos of other owners this shard serves: those whose set includes it, and those it still holds
         Set<Long> serving = new HashSet<>();

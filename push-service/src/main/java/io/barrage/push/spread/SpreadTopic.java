@@ -35,8 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * writer of this shard's own records there.
  *
  * <p>Two kinds of record share the topic, each keyed so compaction keeps only the latest: {@code set/{video}}
- * (the owner's {@link SpreadSet}) and {@code viewers/{video}/{shard}} (a shard's viewers of a spread video
- * and whether it reads the video's partition yet; a null value withdraws the report). Every shard reads every
+ * (the owner's {@link SpreadSet}; a null value once the set closed and no other shard holds viewers) and
+ * {@code viewers/{video}/{shard}} (a shard's viewers of a spread video and whether it reads the video's
+ * partition yet; a null value withdraws the report). So the topic holds keys for hot videos only. Every shard reads every
  * partition from the beginning with manual assignment (no consumer group), so a restarted shard knows the
  * sets again before it takes viewers: it is ready once it has read up to where the topic ended when it
  * started.
@@ -158,10 +159,19 @@ public class SpreadTopic implements SpreadView, SmartLifecycle {
                         .set("shards", json.valueToTree(set.shards()))));
     }
 
+    /**
+     * Forgets a closed set and writes its tombstone, so compaction drops the video's {@code set/} key rather
+     * than keep it forever. A reader treats a tombstone as no set; the next time the video is hot its set
+     * starts again from version 1, which every reader accepts since the tombstone left it holding none.
+     */
+    void forget(long videoId) {
+        sets.remove(videoId);
+        send("set/" + videoId, null);
+    }
+
     void report(long videoId, int viewers, boolean ready) {
         String key = "viewers/" + videoId + "/" + shards.index();
-        reports.computeIfAbsent(videoId, v -> new ConcurrentHashMap<>())
-                .put(shards.index(), new Report(shards.index(), viewers, ready, System.currentTimeMillis()));
+        hold(videoId, new Report(shards.index(), viewers, ready, System.currentTimeMillis()));
         send(
                 key,
                 json.writeValueAsString(json.createObjectNode()
@@ -171,11 +181,20 @@ public class SpreadTopic implements SpreadView, SmartLifecycle {
                         .put("ready", ready)));
     }
 
+    /** Inside the map's compute, so a withdrawal that empties a video's reports never loses this one. */
+    private void hold(long videoId, Report report) {
+        reports.compute(videoId, (v, byShard) -> {
+            Map<Integer, Report> held = byShard == null ? new ConcurrentHashMap<>() : byShard;
+            held.put(report.shard(), report);
+            return held;
+        });
+    }
+
     void withdraw(long videoId) {
-        Map<Integer, Report> byShard = reports.get(videoId);
-        if (byShard != null) {
+        reports.computeIfPresent(videoId, (v, byShard) -> {
             byShard.remove(shards.index());
-        }
+            return byShard.isEmpty() ? null : byShard;
+        });
         send("viewers/" + videoId + "/" + shards.index(), null);
     }
 
@@ -244,7 +263,9 @@ public class SpreadTopic implements SpreadView, SmartLifecycle {
     private void apply(ConsumerRecord<String, String> record, long seenAt) {
         String[] key = record.key() == null ? new String[0] : record.key().split("/");
         try {
-            if (key.length == 2 && key[0].equals("set") && record.value() != null) {
+            if (key.length == 2 && key[0].equals("set") && record.value() == null) {
+                sets.remove(Long.parseLong(key[1])); // the set closed and its owner forgot it
+            } else if (key.length == 2 && key[0].equals("set")) {
                 JsonNode node = json.readTree(record.value());
                 List<Integer> members = new ArrayList<>();
                 node.path("shards").forEach(s -> members.add(s.asInt()));
@@ -263,20 +284,19 @@ public class SpreadTopic implements SpreadView, SmartLifecycle {
                     return; // this shard's own, already held
                 }
                 if (record.value() == null) {
-                    Map<Integer, Report> byShard = reports.get(videoId);
-                    if (byShard != null) {
+                    reports.computeIfPresent(videoId, (v, byShard) -> {
                         byShard.remove(shard);
-                    }
+                        return byShard.isEmpty() ? null : byShard;
+                    });
                 } else {
                     JsonNode node = json.readTree(record.value());
-                    reports.computeIfAbsent(videoId, v -> new ConcurrentHashMap<>())
-                            .put(
+                    hold(
+                            videoId,
+                            new Report(
                                     shard,
-                                    new Report(
-                                            shard,
-                                            node.path("viewers").asInt(),
-                                            node.path("ready").asBoolean(),
-                                            seenAt));
+                                    node.path("viewers").asInt(),
+                                    node.path("ready").asBoolean(),
+                                    seenAt));
                 }
             }
         } catch (RuntimeException e) {
