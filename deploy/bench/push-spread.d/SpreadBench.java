@@ -32,7 +32,8 @@ import org.apache.kafka.common.utils.Utils;
  * RATE danmaku/s of that video for SECONDS after a warm-up of as long, and prints: deliveries (items
  * received by all viewers) per CPU-second of the three push JVMs together, end-to-end latency p50/p99 on a
  * sample of 200 viewers (producer clock to arrival; one machine, one clock), and the Kafka bytes each shard's
- * consumers fetched over the window (kafka_consumer_fetch_manager_bytes_consumed_total).
+ * feeds fetched over the window (barrage_push_feed_fetched_bytes_total: its own partitions plus the borrowed
+ * ones, the borrowed part also alone).
  *
  * <p>Usage (from the repository root, with the infra classpath): {@code java -cp
  * deploy/infra/target/classes:$(cat deploy/infra/target/classpath.txt)
@@ -117,9 +118,11 @@ public class SpreadBench {
                 measuring = true;
                 long[] cpu = new long[SHARDS];
                 double[] bytes = new double[SHARDS];
+                double[] borrowed = new double[SHARDS];
                 for (int i = 0; i < SHARDS; i++) {
                     cpu[i] = cpuMillis(shards.get(i).pid());
                     bytes[i] = bytesFetched(ports[i]);
+                    borrowed[i] = feedBytes(ports[i], "feed=\"borrowed\"");
                 }
                 long before = delivered.get();
                 publish(producer, video, rate, seconds, seq);
@@ -130,7 +133,12 @@ public class SpreadBench {
                 for (int i = 0; i < SHARDS; i++) {
                     long used = cpuMillis(shards.get(i).pid()) - cpu[i];
                     totalCpu += used;
-                    fetched.append(String.format(" shard %d: %.0f B (cpu %.1f s)", i, bytesFetched(ports[i]) - bytes[i], used / 1000.0));
+                    fetched.append(String.format(
+                            " shard %d: %.0f B, borrowed %.0f B (cpu %.1f s)",
+                            i,
+                            bytesFetched(ports[i]) - bytes[i],
+                            feedBytes(ports[i], "feed=\"borrowed\"") - borrowed[i],
+                            used / 1000.0));
                 }
                 List<Long> sorted = new ArrayList<>(latencies);
                 Collections.sort(sorted);
@@ -222,14 +230,24 @@ public class SpreadBench {
         }
     }
 
+    /** Bytes of danmaku.events the shard's feeds fetched: its own partitions' and the borrowed hot ones'. */
     static double bytesFetched(int port) throws Exception {
+        return feedBytes(port, "");
+    }
+
+    /**
+     * barrage_push_feed_fetched_bytes_total, summed over the feeds whose line contains {@code filter}. Not
+     * Micrometer's kafka_consumer_fetch_manager_bytes_consumed_total: its binder keeps one tag set per name
+     * across the registry, so the borrowed consumer's client-level line was dropped and members read 0.
+     */
+    static double feedBytes(int port, String filter) throws Exception {
         String body = http.send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
         double sum = 0;
         for (String line : body.split("\n")) {
-            if (line.startsWith("kafka_consumer_fetch_manager_bytes_consumed_total{") && !line.contains("topic=")) {
+            if (line.startsWith("barrage_push_feed_fetched_bytes_total{") && line.contains(filter)) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

@@ -2,6 +2,7 @@ package io.barrage.push.feed;
 
 import io.barrage.push.shard.Shards;
 import io.barrage.push.spread.SpreadTopic;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
@@ -47,6 +48,7 @@ class BorrowedFeed implements SmartLifecycle {
     private Thread loop;
     private KafkaConsumer<String, String> consumer;
     private MicrometerConsumerListener<String, String> metrics;
+    private FunctionCounter fetched;
 
     BorrowedFeed(DanmakuFeed feed, SpreadTopic spread, Shards shards, MeterRegistry meters) {
         this.feed = feed;
@@ -141,6 +143,7 @@ class BorrowedFeed implements SmartLifecycle {
         // the same meters as the own feed's (bytes fetched, lag), tagged with this consumer's client id
         metrics = new MicrometerConsumerListener<>(meters);
         metrics.consumerAdded("borrowed-feed", consumer);
+        fetched = FetchedBytes.register(meters, "borrowed", consumer);
         running = true;
         loop = Thread.ofPlatform().name("borrowed-feed").start(this::run);
     }
@@ -161,6 +164,7 @@ class BorrowedFeed implements SmartLifecycle {
         }
         if (metrics != null) {
             metrics.consumerRemoved("borrowed-feed", consumer);
+            meters.remove(fetched);
         }
         if (consumer != null) {
             consumer.close();

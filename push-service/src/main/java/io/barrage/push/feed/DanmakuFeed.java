@@ -4,6 +4,7 @@ import io.barrage.push.PushProperties;
 import io.barrage.push.room.Item;
 import io.barrage.push.room.Rooms;
 import io.barrage.push.shard.Shards;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ConsumerSeekAware;
@@ -155,6 +157,21 @@ class DanmakuFeed implements SmartLifecycle {
         // records-lag-max of the shard's own partitions: the lag panel and alert read it (by job and
         // client_id; the listener adds a spring.id tag besides)
         consumers.addListener(new MicrometerConsumerListener<>(meters));
+        consumers.addListener(new ConsumerFactory.Listener<>() {
+            private FunctionCounter fetched;
+
+            @Override
+            public void consumerAdded(String id, Consumer<String, String> consumer) {
+                fetched = FetchedBytes.register(meters, "own", consumer);
+            }
+
+            @Override
+            public void consumerRemoved(String id, Consumer<String, String> consumer) {
+                if (fetched != null) {
+                    meters.remove(fetched);
+                }
+            }
+        });
         long since = Instant.now().minus(replayWindow).toEpochMilli();
         ContainerProperties properties = new ContainerProperties(partitions.stream()
                 .map(p -> new TopicPartitionOffset(
