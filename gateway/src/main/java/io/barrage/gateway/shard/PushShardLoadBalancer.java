@@ -82,7 +82,7 @@ final class PushShardLoadBalancer implements ReactorServiceInstanceLoadBalancer 
         int ownerIndex = PushShards.ownerOf(videoId, partitions, shards);
         if (viewer && spread != null) {
             List<Integer> members = spread.candidates(videoId, ownerIndex);
-            if (members.size() > 1) {
+            if (!members.equals(List.of(ownerIndex))) { // spread, or the owner is gone and a member reads
                 ServiceInstance best = null;
                 int bestShard = -1;
                 int bestLoad = Integer.MAX_VALUE;

@@ -77,7 +77,48 @@ class SpreadRoutingTest {
             await(() -> spread.candidates(hot, 0).size() == 1);
             assertThat(balancer.choose(threeShards, hot, true).getServer().getMetadata())
                     .containsEntry("shard", "0");
+
+            // the owner forgets a closed set with a tombstone: no set; the next time the video is hot its set
+            // starts again from version 1
+            send(producer, "set/" + hot, null);
+            send(producer, "set/" + hot, "{\"videoId\":" + hot + ",\"owner\":0,\"shards\":[0,1],\"version\":1}");
+            await(() -> spread.candidates(hot, 0).size() == 2);
+            send(producer, "set/" + hot, null);
+            await(() -> spread.candidates(hot, 0).size() == 1);
+            assertThat(balancer.choose(threeShards, hot, true).getServer().getMetadata())
+                    .as("after the tombstone, a new viewer goes to the owner")
+                    .containsEntry("shard", "0");
         }
+    }
+
+    @Test
+    void anOwnerWhoseReportWentStaleGetsNoNewViewersWhileAMemberReadsThePartition() {
+        SpreadSets sets = new SpreadSets("", Duration.ofSeconds(10));
+        PushShardLoadBalancer balancer = new PushShardLoadBalancer(null, PARTITIONS, 3, sets);
+        long hot = LongStream.iterate(9_000_000_000L, id -> id + 1)
+                .filter(id -> PushShards.ownerOf(id, PARTITIONS, 3) == 0)
+                .findFirst()
+                .orElseThrow();
+        long now = System.currentTimeMillis();
+        sets.apply("set/" + hot, "{\"videoId\":" + hot + ",\"owner\":0,\"shards\":[0,1],\"version\":1}", now);
+        sets.apply("viewers/" + hot + "/1", "{\"viewers\":40,\"ready\":true}", now);
+        assertThat(sets.candidates(hot, 0))
+                .as("an owner with no report yet is alive")
+                .containsExactly(0, 1);
+
+        // the owner died (kill -9): its last report is older than the timeout, the member's is fresh
+        sets.apply("viewers/" + hot + "/0", "{\"viewers\":3,\"ready\":true}", now - 20_000);
+        assertThat(sets.candidates(hot, 0)).containsExactly(1);
+        assertThat(balancer.choose(threeShards, hot, true).getServer().getMetadata())
+                .as("a new viewer goes to the member, though it holds more viewers")
+                .containsEntry("shard", "1");
+        assertThat(balancer.choose(threeShards, hot, false).getServer().getMetadata())
+                .as("the online count still asks the owner (nobody else sums the set)")
+                .containsEntry("shard", "0");
+
+        // nobody fresh at all: the owner, as for a cold video
+        sets.apply("viewers/" + hot + "/1", "{\"viewers\":40,\"ready\":true}", now - 20_000);
+        assertThat(sets.candidates(hot, 0)).containsExactly(0);
     }
 
     private static void send(KafkaProducer<String, String> producer, String key, String value) throws Exception {
