@@ -104,7 +104,7 @@ class HotRoomTest {
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> viewers.subList(0, FIRST_WAVE).stream().allMatch(v -> v.connected));
             await().atMost(Duration.ofSeconds(60))
-                    .as("a member other than the owner reads the video's partition")
+                    .alias("a member other than the owner reads the video's partition")
                     .until(() -> spread.readyMembers(videoId, ownerShard) > 0);
             viewers.subList(FIRST_WAVE, VIEWERS).forEach(ResumingViewer::start);
             await().atMost(Duration.ofSeconds(60)).until(() -> viewers.stream().allMatch(v -> v.connected));
@@ -121,7 +121,7 @@ class HotRoomTest {
                     .as("30 viewers on several shards: %s", byShard)
                     .isGreaterThanOrEqualTo(2);
             await().atMost(Duration.ofSeconds(30))
-                    .as("the online count through the gateway")
+                    .alias("the online count through the gateway")
                     .until(() -> online(client, videoId) == VIEWERS);
 
             List<String> senders =
@@ -145,7 +145,7 @@ class HotRoomTest {
             stack.killPushShard(doomed);
             System.out.printf("hot room: killed shard %d (%d viewers) with SIGKILL%n", doomed, orphans);
             await().atMost(Duration.ofSeconds(90))
-                    .as("the killed shard's viewers reconnected through the gateway")
+                    .alias("the killed shard's viewers reconnected through the gateway")
                     .until(() -> reconnects.get() - reconnectsBefore >= orphans
                             && viewers.stream().allMatch(v -> v.connected));
             int ackedAtReconnect = acked.size();
@@ -158,7 +158,7 @@ class HotRoomTest {
             List<Long> all = new ArrayList<>(new TreeSet<>(acked.keySet()));
             long last = all.getLast();
             await().atMost(Duration.ofSeconds(60))
-                    .as("every viewer reached the last acknowledged seq")
+                    .alias("every viewer reached the last acknowledged seq")
                     .until(() -> viewers.stream().allMatch(v -> v.lastSeq() >= last));
             for (ResumingViewer viewer : viewers) {
                 assertThat(List.copyOf(viewer.seqs))
@@ -170,12 +170,12 @@ class HotRoomTest {
                     "hot room: %d danmaku, %d reconnects, viewers per shard now %s%n",
                     all.size(), reconnects.get() - reconnectsBefore, connectionsByShard(stack));
             await().atMost(Duration.ofSeconds(60))
-                    .as("the online count is exact again once the dead shard's report expired")
+                    .alias("the online count is exact again once the dead shard's report expired")
                     .until(() -> online(client, videoId) == VIEWERS);
 
             viewers.subList(0, 10).forEach(ResumingViewer::stop);
             await().atMost(Duration.ofSeconds(30))
-                    .as("exact as viewers leave")
+                    .alias("exact as viewers leave")
                     .until(() -> online(client, videoId) == VIEWERS - 10);
             viewers.forEach(ResumingViewer::stop);
         } finally {
