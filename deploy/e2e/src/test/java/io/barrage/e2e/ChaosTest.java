@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,8 +42,6 @@ class ChaosTest {
     private static final int VIEWERS = 3;
     /** Load between kills, so every component is killed under a flowing stream and leaves after it recovered. */
     private static final Duration SETTLE = Duration.ofSeconds(4);
-    /** A viewer that hears nothing for this long (not even the 5-second online count) reconnects. */
-    private static final Duration SILENCE = Duration.ofSeconds(15);
 
     private final AtomicLong silentDrops = new AtomicLong();
 
@@ -88,7 +83,8 @@ class ChaosTest {
         List<ResumingViewer> viewers = new ArrayList<>();
         for (int i = 0; i < VIEWERS; i++) {
             // one anonymous viewer, the others signed in (the gateway checks their session on every reconnect)
-            viewers.add(new ResumingViewer(E2eStack.gatewayUrl(), videoId, i == 0 ? null : senderTokens.get(i - 1)));
+            viewers.add(new ResumingViewer(
+                    E2eStack.gatewayUrl(), videoId, i == 0 ? null : senderTokens.get(i - 1), reconnects, silentDrops));
         }
         viewers.forEach(ResumingViewer::start);
         await().atMost(Duration.ofSeconds(30)).until(() -> viewers.stream().allMatch(v -> v.connected));
@@ -322,129 +318,5 @@ class ChaosTest {
                 "/api/v1/sessions", null, "{\"username\":\"" + username + "\",\"password\":\"correct horse battery\"}");
         assertThat(login.status()).as(login.toString()).isEqualTo(201);
         return login.json().path("token").asString();
-    }
-
-    /** Stays connected through the gateway: after every drop it reconnects with since = the last seq it saw. */
-    private final class ResumingViewer implements WebSocket.Listener {
-
-        final String token;
-        final List<Long> seqs = new CopyOnWriteArrayList<>();
-        final List<JsonNode> gaps = new CopyOnWriteArrayList<>();
-        private final String url;
-        private final HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-        private final StringBuilder partial = new StringBuilder();
-        private volatile boolean connected;
-        private volatile boolean stopped;
-        private volatile WebSocket socket;
-        private Thread loop;
-        private final Object dropped = new Object();
-        private volatile long lastFrameAt = System.nanoTime();
-
-        ResumingViewer(String gatewayUrl, long videoId, String token) {
-            this.url = gatewayUrl.replace("http", "ws") + "/ws/v1/videos/" + videoId;
-            this.token = token;
-        }
-
-        long lastSeq() {
-            return seqs.isEmpty() ? 0 : seqs.getLast();
-        }
-
-        void start() {
-            loop = Thread.ofPlatform().name("chaos-viewer").daemon(true).start(this::run);
-        }
-
-        void stop() {
-            stopped = true;
-            WebSocket current = socket;
-            if (current != null) {
-                current.abort();
-            }
-            loop.interrupt();
-        }
-
-        private void run() {
-            boolean first = true;
-            while (!stopped) {
-                try {
-                    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-                    if (token != null) {
-                        builder.header("Cookie", "BARRAGE_SESSION=" + token);
-                    }
-                    String uri = first ? url : url + "?since=" + lastSeq();
-                    synchronized (partial) {
-                        partial.setLength(0);
-                    }
-                    socket = builder.buildAsync(URI.create(uri), this).get(10, TimeUnit.SECONDS);
-                    if (!first) {
-                        reconnects.incrementAndGet();
-                    }
-                    first = false;
-                    connected = true;
-                    lastFrameAt = System.nanoTime();
-                    synchronized (dropped) {
-                        while (connected && !stopped) {
-                            dropped.wait(1000);
-                            // as the web client does: the shard sends the online count every 5 s, so a
-                            // connection silent for 15 s is dead (a half-open proxy leg) and is replaced
-                            if (System.nanoTime() - lastFrameAt > SILENCE.toNanos()) {
-                                silentDrops.incrementAndGet();
-                                socket.abort();
-                                connected = false;
-                            }
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    // the gateway or the shard is down: try again shortly
-                }
-                connected = false;
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private void drop() {
-            synchronized (dropped) {
-                connected = false;
-                dropped.notifyAll();
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            lastFrameAt = System.nanoTime();
-            synchronized (partial) {
-                partial.append(data);
-                if (last) {
-                    JsonNode frame = Client.JSON.readTree(partial.toString());
-                    partial.setLength(0);
-                    switch (frame.path("type").asString()) {
-                        case "danmaku" ->
-                            frame.path("items")
-                                    .forEach(item -> seqs.add(item.path("seq").asLong()));
-                        case "gap" -> gaps.add(frame);
-                        default -> {}
-                    }
-                }
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            drop();
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            drop();
-        }
     }
 }

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,11 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -98,7 +96,7 @@ class HotRoomTest {
             // the first wave lands on the owner, which spreads the video once its room reaches the threshold
             List<ResumingViewer> viewers = new ArrayList<>();
             for (int i = 0; i < VIEWERS; i++) {
-                viewers.add(new ResumingViewer(gateway, videoId));
+                viewers.add(new ResumingViewer(gateway, videoId, null, reconnects, new AtomicLong()));
             }
             viewers.subList(0, FIRST_WAVE).forEach(ResumingViewer::start);
             await().atMost(Duration.ofSeconds(60))
@@ -337,116 +335,6 @@ class HotRoomTest {
             consumer.wakeup();
             reader.join(5000);
             consumer.close();
-        }
-    }
-
-    /** Stays connected through the gateway: after every drop it reconnects with since = the last seq it saw. */
-    private final class ResumingViewer implements WebSocket.Listener {
-
-        final List<Long> seqs = new CopyOnWriteArrayList<>();
-        final List<JsonNode> gaps = new CopyOnWriteArrayList<>();
-        private final String url;
-        private final HttpClient client =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-        private final StringBuilder partial = new StringBuilder();
-        private final Object dropped = new Object();
-        private volatile boolean connected;
-        private volatile boolean stopped;
-        private volatile WebSocket socket;
-        private Thread loop;
-
-        ResumingViewer(String gatewayUrl, long videoId) {
-            this.url = gatewayUrl.replace("http", "ws") + "/ws/v1/videos/" + videoId;
-        }
-
-        long lastSeq() {
-            return seqs.isEmpty() ? 0 : seqs.getLast();
-        }
-
-        void start() {
-            loop = Thread.ofPlatform().name("hot-viewer").daemon(true).start(this::run);
-        }
-
-        void stop() {
-            stopped = true;
-            WebSocket current = socket;
-            if (current != null) {
-                current.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
-            }
-            loop.interrupt();
-        }
-
-        private void run() {
-            boolean first = true;
-            while (!stopped) {
-                try {
-                    synchronized (partial) {
-                        partial.setLength(0);
-                    }
-                    socket = client.newWebSocketBuilder()
-                            .connectTimeout(Duration.ofSeconds(5))
-                            .buildAsync(URI.create(first ? url : url + "?since=" + lastSeq()), this)
-                            .get(10, TimeUnit.SECONDS);
-                    if (!first) {
-                        reconnects.incrementAndGet();
-                    }
-                    first = false;
-                    connected = true;
-                    synchronized (dropped) {
-                        while (connected && !stopped) {
-                            dropped.wait(1000);
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    // refused (the gateway sent it to the dead shard before its report expired): again shortly
-                }
-                connected = false;
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private void drop() {
-            synchronized (dropped) {
-                connected = false;
-                dropped.notifyAll();
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            synchronized (partial) {
-                partial.append(data);
-                if (last) {
-                    JsonNode frame = Client.JSON.readTree(partial.toString());
-                    partial.setLength(0);
-                    switch (frame.path("type").asString()) {
-                        case "danmaku" ->
-                            frame.path("items")
-                                    .forEach(item -> seqs.add(item.path("seq").asLong()));
-                        case "gap" -> gaps.add(frame);
-                        default -> {}
-                    }
-                }
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            drop();
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            drop();
         }
     }
 }
