@@ -75,12 +75,9 @@ class HotRoomTest {
         LocalStack stack = E2eStack.get(HOT);
         String gateway = stack.options().gatewayUrl();
         Client client = new Client(gateway);
-        String owner = registerAndLogin(client, "hot_owner");
-        byte[] clip;
-        try (var in = HotRoomTest.class.getResourceAsStream("/testcard.mp4")) {
-            clip = in.readAllBytes();
-        }
-        Client.Response created = client.upload(owner, "hot.mp4", "video/mp4", clip, Map.of("title", "hot"));
+        String owner = Browsers.register(client, "hot_owner_" + System.nanoTime() % 1_000_000);
+        Client.Response created =
+                client.upload(owner, "hot.mp4", "video/mp4", Browsers.testCard(), Map.of("title", "hot"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         long videoId = created.json().path("id").asLong();
         await().atMost(Duration.ofMinutes(3))
@@ -122,8 +119,9 @@ class HotRoomTest {
                     .alias("the online count through the gateway")
                     .until(() -> online(client, videoId) == VIEWERS);
 
-            List<String> senders =
-                    List.of(registerAndLogin(client, "hot_sender_a"), registerAndLogin(client, "hot_sender_b"));
+            List<String> senders = List.of(
+                    Browsers.register(client, "hot_sender_a_" + System.nanoTime() % 1_000_000),
+                    Browsers.register(client, "hot_sender_b_" + System.nanoTime() % 1_000_000));
             List<Thread> threads = new ArrayList<>();
             for (String token : senders) {
                 threads.add(Thread.ofPlatform().name("hot-sender").start(() -> send(client, videoId, token)));
@@ -254,20 +252,6 @@ class HotRoomTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String registerAndLogin(Client client, String prefix) {
-        String username = prefix + "_" + System.nanoTime() % 1_000_000;
-        Client.Response registered = client.postJson(
-                "/api/v1/users",
-                null,
-                "{\"username\":\"" + username + "\",\"password\":\"correct horse battery\",\"displayName\":\""
-                        + username + "\"}");
-        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
-        Client.Response login = client.postJson(
-                "/api/v1/sessions", null, "{\"username\":\"" + username + "\",\"password\":\"correct horse battery\"}");
-        assertThat(login.status()).as(login.toString()).isEqualTo(201);
-        return login.json().path("token").asString();
     }
 
     /** The latest record per key of push.spread (a tombstone removes the key), read as the gateway reads it. */
