@@ -13,6 +13,7 @@ import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
 import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Mono;
@@ -40,8 +41,15 @@ class RateLimitConfig {
     ResilientRateLimiter resilientRateLimiter(
             ReactiveStringRedisTemplate redis,
             @Qualifier(RedisRateLimiter.REDIS_SCRIPT_NAME) RedisScript<List<Long>> script,
-            ConfigurationService configurationService) {
-        return new ResilientRateLimiter(redis, script, configurationService);
+            ConfigurationService configurationService,
+            LeaseProperties leaseProperties) {
+        return new ResilientRateLimiter(redis, script, leaseScript(), configurationService, leaseProperties);
+    }
+
+    /** Not a bean: a second {@code RedisScript<List<Long>>} bean would make the library's ambiguous. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static RedisScript<List<Long>> leaseScript() {
+        return (RedisScript) RedisScript.of(new ClassPathResource("rate-limits/lease-tokens.lua"), List.class);
     }
 
     /**
