@@ -6,14 +6,101 @@ import io.barrage.infra.TestInfra;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * Rate limits at the edge, on real Redis: writes per user, credential checks per address, the DPlayer send
  * in the danmaku bucket, resumable upload chunks per user, and what holds while Redis is down.
  */
 class GatewayRateLimitTest extends GatewaySecurityTestBase {
+
+    @Autowired
+    RedisConnectionFactory redisConnections;
+
+    @Test
+    void twoGatewaysLeasingTokensFromOneRedisHoldAUsersDanmakuLimitBetweenThemWithFewRedisCalls() throws Exception {
+        // 1/s, burst 40, leases of 10 (1/s × 10 s), kept a minute so the count below is exact at any speed
+        Map<String, String> leasing = new LinkedHashMap<>(commonProperties());
+        leasing.put("barrage.gateway.rate-limits.danmaku-post.burst", "40");
+        leasing.put("barrage.gateway.rate-limits.lease.window", "10s");
+        leasing.put("barrage.gateway.rate-limits.lease.ttl", "1m");
+        ConfigurableApplicationContext a = startGateway(leasing);
+        ConfigurableApplicationContext b = startGateway(leasing);
+        try {
+            List<Integer> ports = List.of(portOf(a), portOf(b));
+            String frank = "Bearer user-1040-" + System.nanoTime();
+            long callsBefore = scriptCalls();
+            long start = System.nanoTime();
+            List<Integer> statuses = new ArrayList<>();
+            // the user's POSTs alternate between the gateways until both refuse in a row
+            for (int i = 0; i < 1000 && !bothRefused(statuses); i++) {
+                var response = post(ports.get(i % 2), "/api/v1/videos/1/danmaku", "{}", "Authorization", frank);
+                statuses.add(response.statusCode());
+                if (response.statusCode() == 200) {
+                    assertThat(Long.parseLong(response.headers()
+                                    .firstValue("X-RateLimit-Remaining")
+                                    .orElseThrow()))
+                            .isBetween(0L, 40L);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long admitted = statuses.stream().filter(s -> s == 200).count();
+            long calls = scriptCalls() - callsBefore;
+
+            assertThat(statuses).as("statuses %s", statuses).containsOnly(200, 429);
+            // never more than the global bucket gave out (burst + refill), never less than its burst
+            assertThat(admitted).isBetween(40L, 40L + (long) Math.ceil(seconds));
+            // a Redis call per lease (and per refusal), not per POST
+            assertThat(calls).as("Redis calls for %d POSTs", statuses.size()).isLessThan(admitted / 3);
+        } finally {
+            b.close();
+            a.close();
+        }
+    }
+
+    private static boolean bothRefused(List<Integer> statuses) {
+        int n = statuses.size();
+        return n >= 2 && statuses.get(n - 1) == 429 && statuses.get(n - 2) == 429;
+    }
+
+    private static ConfigurableApplicationContext startGateway(Map<String, String> properties) {
+        return new SpringApplicationBuilder(GatewayApplication.class)
+                // its own event loops, so closing it does not dispose the ones this JVM shares
+                .initializers(context -> ((GenericApplicationContext) context)
+                        .registerBean(ReactorResourceFactory.class, () -> {
+                            ReactorResourceFactory resources = new ReactorResourceFactory();
+                            resources.setUseGlobalResources(false);
+                            return resources;
+                        }))
+                .run(toArgs(properties));
+    }
+
+    private static int portOf(ConfigurableApplicationContext gateway) {
+        return Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** Script runs Redis has served (EVALSHA, and EVAL when the script was not cached yet). */
+    private long scriptCalls() {
+        try (var connection = redisConnections.getConnection()) {
+            Properties stats = connection.serverCommands().info("commandstats");
+            long calls = 0;
+            for (String command : List.of("cmdstat_evalsha", "cmdstat_eval")) {
+                String line = stats.getProperty(command, "calls=0,");
+                calls += Long.parseLong(line.substring("calls=".length(), line.indexOf(',')));
+            }
+            return calls;
+        }
+    }
 
     @Test
     void writesAreRateLimitedPerUserAndCredentialChecksPerAddress() throws Exception {
