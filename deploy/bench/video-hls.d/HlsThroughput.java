@@ -24,9 +24,14 @@ import java.util.regex.Pattern;
 
 /**
  * HLS delivery throughput on the product's path against the same bytes straight from the S3 store, in one
- * run, phases alternating so drift on a shared machine hits all alike. A client plays whole renditions, as
- * a viewer does: the master and a rung's media playlist through the gateway, then that rung's init segment
- * and every media segment from the URLs the playlist gives.
+ * run, phases alternating (ABBA) so drift on a shared machine hits all alike. A client plays whole
+ * renditions, as a viewer does: the master and a rung's media playlist through the gateway, then that
+ * rung's init segment and every media segment from the URLs the playlist gives. Every measured phase is the
+ * same work: each client plays every rung the same number of times in the same order (a random rung per
+ * session made the two sides move different mixes of small and large segments, and a phase cut at a
+ * deadline stopped each side at a different point), so both move the same bytes, and the rate is those
+ * bytes over the time until the last client is done. The warm-up plays both sides and runs playlist-only
+ * sessions, so the playlist paths are compiled as in a service that has been serving for a while.
  *
  * <ul>
  *   <li><b>presigned</b> (video-service in {@code stream-mode: redirect}, production's): the playlists come
@@ -37,11 +42,12 @@ import java.util.regex.Pattern;
  *   <li><b>direct</b>: the same objects from the store through presigned URLs made once up front: the peer.
  * </ul>
  *
- * <p>CPU per process from /proc/&lt;pid&gt;/stat (GATEWAY_PID, VIDEO_PID, S3_PID), per MiB delivered.
+ * <p>CPU per process from /proc/&lt;pid&gt;/stat (GATEWAY_PID, VIDEO_PID, S3_PID, and this JVM as
+ * "client"), per MiB delivered.
  *
  * <p>args: gateway URL, video-service URL, S3 endpoint, bucket, seconds per phase, clients, source file.
  * Environment: BENCH_SERVICE_TOKEN (upload through video-service), BENCH_S3_ACCESS_KEY/SECRET_KEY
- * (presign, list), BENCH_VIDEO_ID (reuse a video an earlier run transcoded).
+ * (presign, list), BENCH_VIDEO_ID (reuse a video an earlier run transcoded), ROUNDS (3), WARMUP (10 s).
  */
 public class HlsThroughput {
 
@@ -83,6 +89,7 @@ public class HlsThroughput {
         Map<String, List<String>> direct = new LinkedHashMap<>();
         long totalBytes = 0;
         int count = 0;
+        Map<String, Long> ladderBytes = new HashMap<>();
         for (Rendition r : renditions) {
             List<String> urls = new ArrayList<>();
             for (Segment s : r.segments()) {
@@ -100,7 +107,9 @@ public class HlsThroughput {
             }
             direct.put(r.rung(), urls);
             for (String u : urls) {
-                totalBytes += get(u).length;
+                long size = get(u).length;
+                totalBytes += size;
+                ladderBytes.merge(r.rung(), size, Long::sum);
             }
         }
         boolean presignedPlaylists = renditions.stream()
@@ -124,24 +133,46 @@ public class HlsThroughput {
                 pids.put(name, new long[] {Long.parseLong(pid)});
             }
         }
+        pids.put("client", new long[] {ProcessHandle.current().pid()}); // this JVM: the viewers' side
 
         String first = presignedPlaylists ? "presigned" : "product (proxy)";
-        run(renditions, productUrls, clients, 3, pids); // warm-up: JIT, connection pools
-        run(renditions, directUrls, clients, 3, pids);
+        // warm-up, time-bounded: JIT, connection pools; its direct rate sizes the measured phases
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "10"));
+        run(renditions, productUrls, clients, warmup, pids);
+        // the playlist paths get a few dozen requests a second from the phases, the store thousands: warm
+        // them as a serving gateway and video-service are, so the JIT is not still compiling them meanwhile
+        runSessions(renditions, productUrls, clients, Math.max(1, warmup / 2), pids);
+        Result warm = run(renditions, directUrls, clients, warmup, pids);
+        if (presignedPlaylists && proxyWorks) {
+            run(renditions, proxyUrls, clients, Math.max(1, warmup / 2), pids);
+        }
+        // each measured phase moves the same bytes: every client plays every rung `passes` times, client c
+        // starting at rung c; so both sides have the same mix of rungs and end together
+        long passBytes = clients * renditions.stream().mapToLong(r -> ladderBytes.get(r.rung())).sum();
+        int passes = (int) Math.max(1, Math.round(warm.rate() * 1048576.0 * seconds / passBytes));
         Map<String, List<Result>> results = new LinkedHashMap<>();
         int roundCount = Integer.parseInt(System.getenv().getOrDefault("ROUNDS", "3"));
+        results.put(first, new ArrayList<>());
+        results.put("direct", new ArrayList<>());
         for (int round = 0; round < roundCount; round++) {
-            results.computeIfAbsent(first, k -> new ArrayList<>())
-                    .add(run(renditions, productUrls, clients, seconds, pids));
-            results.computeIfAbsent("direct", k -> new ArrayList<>())
-                    .add(run(renditions, directUrls, clients, seconds, pids));
+            // ABBA: which side goes first alternates, so a machine slowing down or speeding up within a
+            // round does not favour one side
+            if (round % 2 == 0) {
+                results.get(first).add(play(renditions, productUrls, clients, passes, pids));
+                results.get("direct").add(play(renditions, directUrls, clients, passes, pids));
+            } else {
+                results.get("direct").add(play(renditions, directUrls, clients, passes, pids));
+                results.get(first).add(play(renditions, productUrls, clients, passes, pids));
+            }
             if (presignedPlaylists && proxyWorks) {
                 results.computeIfAbsent("proxy", k -> new ArrayList<>())
-                        .add(run(renditions, proxyUrls, clients, seconds, pids));
+                        .add(play(renditions, proxyUrls, clients, 1, pids));
             }
         }
-        System.out.printf("%d clients, each plays whole rungs (random rung), %d x %d s per phase, %d CPUs%n",
-                clients, roundCount, seconds, Runtime.getRuntime().availableProcessors());
+        System.out.printf("%d clients, each plays every rung %d times a phase (%.0f MiB; proxy once), %d rounds "
+                        + "after %d s warm-up, %d CPUs%n",
+                clients, passes, passes * passBytes / 1048576.0, roundCount, warmup,
+                Runtime.getRuntime().availableProcessors());
         double directRate = median(results.get("direct"));
         for (var e : results.entrySet()) {
             List<Result> rounds = e.getValue();
@@ -204,6 +235,55 @@ public class HlsThroughput {
             }));
         }
         long start = System.nanoTime();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        Map<String, Long> after = ticks(pids);
+        Map<String, Long> used = new HashMap<>();
+        after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0L)));
+        if (failures.get() > 0) {
+            System.err.printf("%d failed requests%n", failures.get());
+        }
+        double mib = bytes.get() / 1048576.0;
+        return new Result(mib / elapsed, mib, used, (int) failures.get());
+    }
+
+    /**
+     * A fixed amount of work: client c plays every rung {@code passes} times, in order from rung c; MiB/s of
+     * segment bytes over the time until the last client is done.
+     */
+    private static Result play(
+            List<Rendition> renditions, Function<Rendition, List<String>> urls, int clients, int passes,
+            Map<String, long[]> pids) throws Exception {
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        Map<String, Long> before = ticks(pids);
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            int client = i;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int k = 0; k < passes * renditions.size(); k++) {
+                    Rendition r = renditions.get((client + k) % renditions.size());
+                    List<String> list;
+                    try {
+                        list = urls.apply(r);
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                        continue;
+                    }
+                    for (String url : list) {
+                        byte[] body = get(url, true);
+                        if (body == null) {
+                            failures.incrementAndGet();
+                        } else {
+                            bytes.addAndGet(body.length);
+                        }
+                    }
+                }
+            }));
+        }
         for (Thread t : threads) {
             t.join();
         }

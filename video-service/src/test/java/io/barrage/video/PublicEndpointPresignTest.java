@@ -148,6 +148,48 @@ class PublicEndpointPresignTest {
         c.assertProblem(c.get(master, null), 404, "video-not-found");
     }
 
+    @Test
+    void aRungMadeAgainIsSignedFromItsNewPlaylistAtOnceNotReusedFromTheWindow() throws Exception {
+        VideoClient c = new VideoClient(port);
+        long id = c.tree(c.upload(95, "Again", "a.mp4", TinyMp4.build(1000, 8_000, 320, 240, 4096)))
+                .get("id")
+                .asLong();
+        String prefix = "videos/" + id + "/hls/240p/";
+        String media = "/api/v1/videos/" + id + "/hls/240p/index.m3u8";
+        put(prefix + "seg_00000.ts", random(10_000));
+        put(prefix + "seg_00001.ts", random(11_000));
+        put(prefix + "index.m3u8", playlist(1));
+        rung(id, "240p", 240);
+        ladderState(id, "DONE");
+        assertThat(segmentUrls(c.get(media, null).body())).hasSize(1);
+
+        // the same version of the video within the window: the signed playlist is served again as it was
+        put(prefix + "index.m3u8", playlist(2));
+        assertThat(segmentUrls(c.get(media, null).body())).hasSize(1);
+
+        // the ladder made again (a retry or a restore changes the row): its new playlist at once
+        ladderState(id, "PROCESSING");
+        ladderState(id, "DONE");
+        List<String> urls = segmentUrls(c.get(media, null).body());
+        assertThat(urls).hasSize(2);
+        assertThat(fetch(urls.get(1))).hasSize(11_000);
+    }
+
+    private static byte[] playlist(int segments) {
+        StringBuilder out =
+                new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n");
+        for (int i = 0; i < segments; i++) {
+            out.append("#EXTINF:4.000000,\nseg_0000").append(i).append(".ts\n");
+        }
+        return out.append("#EXT-X-ENDLIST\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> segmentUrls(String playlist) {
+        return Arrays.stream(playlist.split("\n"))
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .toList();
+    }
+
     @Autowired
     io.barrage.video.catalog.VideoCache cache;
 

@@ -73,8 +73,9 @@ class HlsController {
         String prefix = "videos/" + id + "/hls/" + rung + "/";
         if (properties.streamMode() == PlaybackProperties.StreamMode.REDIRECT) {
             // whether the video may be seen, and the rung is published, is checked above on every request;
-            // only the signing is reused
-            byte[] body = signed.get(prefix, () -> sign(prefix, id));
+            // only the signing is reused, and only for this version of the row: a retried or restored
+            // ladder (which changes the row) is read and signed afresh at once
+            byte[] body = signed.get(prefix + "@" + video.getVersion(), () -> sign(prefix, id));
             // the signatures expire: never cached
             write(response, M3U8, "no-store", body);
             return;

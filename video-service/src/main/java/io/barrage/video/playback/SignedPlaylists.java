@@ -9,8 +9,9 @@ import java.util.function.Supplier;
  * Rung playlists with their segment URLs presigned, kept for a window well inside the signatures'
  * lifetime: signing every segment of a long rung on every request (one HMAC chain per URL, plus reading
  * the playlist from the store) cost more than the segments' delivery it saves. A playlist served from here
- * is at most {@code window} old, so its URLs stay valid for at least {@code expiry - window}. Bounded:
- * the least recently used playlist goes first.
+ * is at most {@code window} old, so its URLs stay valid for at least {@code expiry - window}. The caller
+ * keys an entry by the video row's version as well, so a ladder made again is never served from an older
+ * signing. Bounded: the least recently used playlist goes first.
  */
 final class SignedPlaylists {
 

@@ -15,6 +15,7 @@ import io.minio.messages.Part;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,8 +45,8 @@ public class ObjectStore {
     private final MinioAsyncClient async;
     private final OkHttpClient http;
     private final String bucket;
-    /** Signs the URLs viewers get; never sends a request (the region is given). */
-    private final MinioClient viewerSigner;
+    /** Signs the URLs viewers get, for the public endpoint when there is one; never sends a request. */
+    private final ViewerUrlSigner viewerSigner;
 
     ObjectStore(
             MinioClient client,
@@ -57,13 +58,13 @@ public class ObjectStore {
         this.async = async;
         this.http = storageHttpClient;
         this.bucket = properties.bucket();
-        this.viewerSigner = storage.hasPublicEndpoint()
-                ? MinioClient.builder()
-                        .endpoint(storage.publicEndpoint().strip())
-                        .region(storage.region())
-                        .credentials(properties.accessKey(), properties.secretKey())
-                        .build()
-                : client;
+        this.viewerSigner = new ViewerUrlSigner(
+                storage.hasPublicEndpoint() ? storage.publicEndpoint() : properties.endpoint(),
+                storage.region(),
+                properties.accessKey(),
+                properties.secretKey(),
+                properties.bucket(),
+                Clock.systemUTC());
     }
 
     /** The JPEG frame made when the video was processed; it lives next to the original. */
@@ -135,7 +136,7 @@ public class ObjectStore {
      * (the internal address otherwise).
      */
     public String presignedGetForViewers(String key, Duration expiry) {
-        return presign(viewerSigner, key, expiry);
+        return viewerSigner.presignedGet(key, expiry);
     }
 
     private String presign(MinioClient signer, String key, Duration expiry) {

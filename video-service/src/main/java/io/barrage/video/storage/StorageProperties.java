@@ -11,8 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     this host, because a signature covers the host and the chart's {@code barrage.s3.endpoint} is a
  *     cluster-internal name. Empty: the internal endpoint, right where both are one address (the local
  *     stack)
- * @param region the store's region, which a signature names; given, so that signing for the public
- *     address never asks that address (it may be unreachable from inside the cluster)
+ * @param region the store's region, which a signature names; given, so that signing viewers' URLs (for
+ *     the public address or the internal one) never asks the store (the public address may be unreachable
+ *     from inside the cluster)
  */
 @ConfigurationProperties("barrage.video.storage")
 public record StorageProperties(
