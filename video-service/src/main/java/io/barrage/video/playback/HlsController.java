@@ -74,13 +74,18 @@ class HlsController {
         if (properties.streamMode() == PlaybackProperties.StreamMode.REDIRECT) {
             // whether the video may be seen, and the rung is published, is checked above on every request;
             // only the signing is reused
-            byte[] body = signed.get(prefix, () -> sign(prefix, id));
+            // only a complete ladder's playlists are kept: a growing one gains a segment every few seconds
+            byte[] body = "DONE".equals(video.getLadderState())
+                    ? signed.get(prefix, () -> sign(prefix, id))
+                    : sign(prefix, id);
             // the signatures expire: never cached
             write(response, M3U8, "no-store", body);
             return;
         }
         String playlist = read(prefix + "index.m3u8", id);
-        write(response, M3U8, "public, max-age=300", playlist.getBytes(StandardCharsets.UTF_8));
+        // a growing rung's playlist gains a segment every few seconds: a player reloads it, so no cache may hold it
+        String cache = "DONE".equals(video.getLadderState()) ? "public, max-age=300" : "no-cache";
+        write(response, M3U8, cache, playlist.getBytes(StandardCharsets.UTF_8));
     }
 
     @GetMapping("/api/v1/videos/{id}/hls/{rung}/{file}")
