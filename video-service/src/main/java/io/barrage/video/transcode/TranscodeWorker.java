@@ -200,7 +200,8 @@ class TranscodeWorker {
             poster(videoId, source, dir, seconds, watch);
         }
         if (!todo.isEmpty() || storyboard != null) {
-            Growing growing = new Growing(videoId, todo, dir, info, seconds, watch);
+            Growing growing =
+                    new Growing(videoId, todo, dir, info, seconds, watch, posterBranch ? dir.resolve(POSTER) : null);
             long decodedMicros = encode(
                     videoId,
                     source,
@@ -215,7 +216,7 @@ class TranscodeWorker {
             if (decodedMicros <= 0 && !todo.isEmpty()) {
                 throw new TranscodeFailure("not-a-video", "No frame of the file could be decoded.", true);
             }
-            if (posterBranch) {
+            if (posterBranch && !growing.posterStored()) {
                 storePoster(videoId, dir.resolve(POSTER), "");
             }
             for (Ladder.Rung rung : todo) {
@@ -588,6 +589,9 @@ class TranscodeWorker {
                     "1",
                     "-update",
                     "1",
+                    // written to a temporary file and renamed: the worker stores it while ffmpeg goes on
+                    "-atomic_writing",
+                    "1",
                     "-y",
                     dir.resolve(POSTER).toString()));
         }
@@ -877,11 +881,23 @@ class TranscodeWorker {
 
         /** Per rung: the seconds ffmpeg's playlist lists. */
         private final Map<String, Double> made = new HashMap<>();
+        /** The poster ffmpeg writes (atomically) early in the run, stored once it is there; null: none. */
+        private final Path poster;
+
+        private boolean posterStored;
         private boolean ready;
         private boolean lost;
 
-        Growing(long videoId, List<Ladder.Rung> rungs, Path dir, MediaInfo info, double seconds, Watch watch)
+        Growing(
+                long videoId,
+                List<Ladder.Rung> rungs,
+                Path dir,
+                MediaInfo info,
+                double seconds,
+                Watch watch,
+                Path poster)
                 throws IOException {
+            this.poster = poster;
             this.videoId = videoId;
             this.rungs = rungs;
             this.dir = dir;
@@ -920,6 +936,11 @@ class TranscodeWorker {
                         grow(rung, segments(Files.readString(local, StandardCharsets.UTF_8)));
                     }
                 }
+                // the listings show the video's poster long before a long video's ladder is done
+                if (poster != null && !posterStored && Files.isRegularFile(poster) && Files.size(poster) > 0) {
+                    storePoster(videoId, poster, "");
+                    posterStored = true;
+                }
                 if (!ready && !lost && shown.size() == rungs.size() && caughtUp(Math.max(micros, listedMicros()))) {
                     ready = true;
                     playable(videoId, info, Math.round(seconds * 1000));
@@ -938,12 +959,20 @@ class TranscodeWorker {
             }
         }
 
+        boolean posterStored() {
+            return posterStored;
+        }
+
         /** How far every rung's playlist reaches, in microseconds (0 before each has a segment). */
         long listedMicros() {
             if (made.size() < rungs.size()) {
                 return 0;
             }
-            return (long) (made.values().stream().mapToDouble(Double::doubleValue).min().orElse(0) * 1e6);
+            return (long) (made.values().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .min()
+                            .orElse(0)
+                    * 1e6);
         }
 
         private boolean caughtUp(long micros) {
@@ -961,7 +990,9 @@ class TranscodeWorker {
             if (segments.isEmpty()) {
                 return;
             }
-            made.put(rung.name(), segments.stream().mapToDouble(RungPlaylist.Segment::seconds).sum());
+            made.put(
+                    rung.name(),
+                    segments.stream().mapToDouble(RungPlaylist.Segment::seconds).sum());
             store(rung, segments);
             if (!shown.contains(rung.name())) {
                 list(rung, segments);
