@@ -941,13 +941,14 @@ class TranscodeWorker {
                     storePoster(videoId, poster, "");
                     posterStored = true;
                 }
-                if (!ready && !lost && shown.size() == rungs.size() && caughtUp(Math.max(micros, listedMicros()))) {
+                long converted = Math.max(micros, listedMicros());
+                if (!ready && !lost && shown.size() == rungs.size() && caughtUp(converted)) {
                     ready = true;
                     playable(videoId, info, Math.round(seconds * 1000));
                     log.info(
                             "video {}: playable while its ladder is made ({} s of {} s converted)",
                             videoId,
-                            micros / 1_000_000,
+                            converted / 1_000_000,
                             Math.round(seconds));
                 }
             } catch (IOException e) {
