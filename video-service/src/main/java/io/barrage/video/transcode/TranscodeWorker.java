@@ -32,7 +32,6 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -461,7 +460,7 @@ class TranscodeWorker {
                 rungs.stream().filter(r -> !r.copy() && !r.audioOnly()).toList();
         boolean poster = posterAt >= 0 && !scaled.isEmpty();
         int branches = scaled.size() + (storyboard == null ? 0 : 1) + (poster ? 1 : 0);
-        double outputFps = Math.min(properties.maxFps(), info.fps() > 0 ? info.fps() : 25);
+        double outputFps = outputFps(info);
         if (branches > 0) {
             StringBuilder graph = new StringBuilder("[0:v:0]");
             if (info.fps() > properties.maxFps()) {
@@ -527,6 +526,9 @@ class TranscodeWorker {
                         properties.preset(),
                         "-profile:v",
                         "high",
+                        // stated, not left to x264: the master's CODECS says it without a probe
+                        "-level:v",
+                        H264Level.name(level(rung, outputFps)),
                         "-crf",
                         "23",
                         "-maxrate",
@@ -647,7 +649,7 @@ class TranscodeWorker {
         }
         growing.store(rung, segments);
         long[] bandwidth = bandwidth(dir.resolve("hls").resolve(rung.name()), segments);
-        String codecs = growing.codecs(rung, segments);
+        String codecs = growing.codecs(rung);
         String prefix = "videos/" + videoId + "/hls/" + rung.name() + "/";
         store.put(
                 prefix + "index.m3u8",
@@ -708,50 +710,39 @@ class TranscodeWorker {
         });
     }
 
-    /** RFC 6381 codec strings of a segment, from ffprobe (profile and level as encoded or remuxed). */
-    private String codecs(Path segment, Path dir) throws IOException {
-        List<String> command = List.of(
-                ffprobe,
-                "-v",
-                "error",
-                "-protocol_whitelist",
-                "file",
-                "-show_streams",
-                "-of",
-                "json",
-                "file:" + segment);
-        Path out = dir.resolve("segment-probe.json");
-        Sandbox.Result result = Sandbox.run(
-                Sandbox.wrap(command, 30, memoryLimit(), properties.nice()),
-                out,
-                dir.resolve("segment-probe.err"),
-                properties.probeTimeout(),
-                () -> true,
-                null,
-                null);
+    /**
+     * RFC 6381 codec strings of a rung: an encoded rung is High profile at the level it is encoded at
+     * ({@link H264Level}) with AAC-LC; a remuxed one has the source's own profile and level.
+     */
+    private String codecs(Ladder.Rung rung, MediaInfo info, double fps) {
         List<String> codecs = new ArrayList<>();
-        if (result.outcome() == Sandbox.Outcome.OK) {
-            JsonNode root = json.readTree(Files.readAllBytes(out));
-            for (JsonNode stream : root.path("streams")) {
-                String name = stream.path("codec_name").asString("");
-                if ("h264".equals(name)) {
-                    codecs.add(avc1(
-                            stream.path("profile").asString(""),
-                            stream.path("level").asInt(31)));
-                } else if ("aac".equals(name)) {
-                    String profile = stream.path("profile").asString("");
-                    codecs.add(
-                            profile.startsWith("HE-AACv2")
-                                    ? "mp4a.40.29"
-                                    : profile.startsWith("HE") ? "mp4a.40.5" : "mp4a.40.2");
-                }
+        if (rung.copy()) {
+            codecs.add(avc1(info.videoProfile(), info.videoLevel() > 0 ? info.videoLevel() : 40));
+            if (info.hasAudio()) {
+                codecs.add(aac(info.audioProfile()));
+            }
+        } else if (rung.audioOnly()) {
+            codecs.add("mp4a.40.2");
+        } else {
+            codecs.add(avc1("High", level(rung, fps)));
+            if (info.hasAudio()) {
+                codecs.add("mp4a.40.2");
             }
         }
-        if (codecs.isEmpty()) {
-            codecs.add("avc1.640028");
-            codecs.add("mp4a.40.2");
-        }
         return String.join(",", codecs);
+    }
+
+    static String aac(String profile) {
+        return profile.startsWith("HE-AACv2") ? "mp4a.40.29" : profile.startsWith("HE") ? "mp4a.40.5" : "mp4a.40.2";
+    }
+
+    private int level(Ladder.Rung rung, double fps) {
+        return H264Level.of(
+                rung.width(), rung.height(), fps, rung.maxrateKbps(), H264Level.frames(properties.preset()));
+    }
+
+    private double outputFps(MediaInfo info) {
+        return Math.min(properties.maxFps(), info.fps() > 0 ? info.fps() : 25);
     }
 
     static String avc1(String profile, int level) {
@@ -858,8 +849,8 @@ class TranscodeWorker {
     /**
      * Publishes the ladder while ffmpeg makes it: each segment is stored as soon as ffmpeg lists it, then
      * the rung's playlist naming the stored ones (never fewer than a previous attempt published), and the
-     * rung is listed in the master ({@code GROWING}) from its first segment, with the codecs of that
-     * segment. The video becomes READY once every rung is listed and a viewer who starts now would never
+     * rung is listed in the master ({@code GROWING}) from its first segment, with its codecs (known from
+     * the level it is encoded at, or the source's). The video becomes READY once every rung is listed and a viewer who starts now would never
      * catch up with the conversion: at once when ffmpeg runs faster than playback, otherwise when what is
      * converted covers the difference (converted ≥ duration × (1 − speed)).
      */
@@ -875,7 +866,6 @@ class TranscodeWorker {
         private final Map<String, Integer> stored = new HashMap<>();
 
         private final Map<String, Integer> listed = new HashMap<>();
-        private final Map<String, String> codecs = new HashMap<>();
         /** The rungs this attempt has listed in the master. */
         private final Set<String> shown = new HashSet<>();
 
@@ -1008,10 +998,10 @@ class TranscodeWorker {
             }
         }
 
-        /** The rung joins the master: GROWING, with its first segment's codecs and an estimated bandwidth. */
+        /** The rung joins the master: GROWING, with its codecs and an estimated bandwidth. */
         private void list(Ladder.Rung rung, List<RungPlaylist.Segment> segments)
                 throws IOException, TranscodeFailure, Cancelled {
-            String found = codecs(rung, segments);
+            String found = codecs(rung);
             long[] measured = bandwidth(dir.resolve("hls").resolve(rung.name()), segments);
             // the rate the encoder is held to (plus audio and the transport stream's ~10 %), until the
             // whole rung is measured; a remuxed rung has only what its segments so far say
@@ -1055,17 +1045,8 @@ class TranscodeWorker {
             }
         }
 
-        String codecs(Ladder.Rung rung, List<RungPlaylist.Segment> segments) throws IOException {
-            String known = codecs.get(rung.name());
-            if (known == null) {
-                known = TranscodeWorker.this.codecs(
-                        dir.resolve("hls")
-                                .resolve(rung.name())
-                                .resolve(segments.getFirst().name()),
-                        dir);
-                codecs.put(rung.name(), known);
-            }
-            return known;
+        String codecs(Ladder.Rung rung) {
+            return TranscodeWorker.this.codecs(rung, info, outputFps(info));
         }
 
         private String prefix(Ladder.Rung rung) {
