@@ -124,7 +124,7 @@ test('the owner reads the processing progress, per rung, and why it failed', () 
     processing: { percent: 70, rungs: [{ name: '240p', height: 240, state: 'DONE', percent: 100 }, { name: '360p', height: 360, state: 'FAILED' }] },
   };
   assert.equal(playbackState(playable), 'play');
-  assert.equal(processingText(playable), 'More qualities on the way: 70 %');
+  assert.equal(processingText(playable), 'Still converting: 70 %');
   assert.deepEqual(rungLines(playable), ['240p ready', '360p failed']);
   assert.ok(keepPolling(playable));
 
@@ -149,6 +149,7 @@ test('a rung published while the viewer watches makes the player read the master
   });
   assert.equal(publishedRungs(processing('DONE', 'RUNNING', 'QUEUED')), 1);
   assert.equal(publishedRungs(processing('DONE', 'DONE', 'RUNNING')), 2);
+  assert.equal(publishedRungs(processing('GROWING', 'GROWING', 'QUEUED')), 2, 'listed while being made');
   assert.equal(publishedRungs({ status: 'READY', processing: null }), null, 'done: the JSON no longer says');
   assert.equal(publishedRungs({ status: 'PROCESSING', processing: { percent: 0, rungs: [] } }), 0, 'queued');
 

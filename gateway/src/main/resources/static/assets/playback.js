@@ -171,7 +171,7 @@ export function rungText(rung) {
 
 /**
  * The processing line shown on the watch page and in "My videos": "Processing 42 %" while nothing
- * plays yet, "More qualities on the way: 63 %" once the video plays but rungs are still being made,
+ * plays yet, "Still converting: 63 %" once the video plays while its ladder is being made,
  * "Uploading…", or null when there is nothing to say.
  */
 export function processingText(video) {
@@ -179,7 +179,7 @@ export function processingText(video) {
   const processing = video?.processing;
   if (status === 'UPLOADING') return 'Uploading…';
   if (status === 'PROCESSING') return `Processing ${clampPercent(processing?.percent)} %`;
-  if (status === 'READY' && processing) return `More qualities on the way: ${clampPercent(processing.percent)} %`;
+  if (status === 'READY' && processing) return `Still converting: ${clampPercent(processing.percent)} %`;
   return null;
 }
 
@@ -195,12 +195,13 @@ export function failureText(video) {
 }
 
 /**
- * How many rungs the video JSON says are published (DONE) while the ladder is being made; null when it
- * does not say (nothing left to make: processing is null).
+ * How many rungs the video JSON says are published (DONE, or GROWING: listed while being made) while
+ * the ladder is being made; null when it does not say (nothing left to make: processing is null).
  */
 export function publishedRungs(video) {
   const rungs = video?.processing?.rungs;
-  return Array.isArray(rungs) ? rungs.filter((r) => String(r?.state ?? '').toUpperCase() === 'DONE').length : null;
+  if (!Array.isArray(rungs)) return null;
+  return rungs.filter((r) => ['DONE', 'GROWING'].includes(String(r?.state ?? '').toUpperCase())).length;
 }
 
 /**

@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * A transcode worker killed with SIGKILL in the middle of a job, as a pod is when its node dies: real
  * worker processes (video-service JVMs started here, with the worker role on), the first one killed
- * together with its ffmpeg while it makes the upper rungs; a second one takes the job over once the
+ * together with its ffmpeg while the ladder grows (the video already plays); a second one takes the job over once the
  * lease has run out and finishes it. This instance only takes the upload (its worker role is off).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -66,40 +66,61 @@ class WorkerKilledTest {
     }
 
     @Test
-    void aWorkerKilledWhileMakingTheUpperRungsLeavesTheJobToAnotherWhichPublishesEveryRungOnce() throws Exception {
+    void aWorkerKilledWhileTheLadderGrowsLeavesTheJobToAnotherWhichFinishesEveryRungOnce() throws Exception {
         VideoClient c = new VideoClient(port);
-        var created = c.upload(81, "Killed", "killed.mp4", h264(640, 360, 4));
+        var created = c.upload(81, "Killed", "killed.mp4", h264(640, 360, 16));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         long id = c.tree(created).get("id").asLong();
         assertThat(c.tree(created).get("status").asString()).isEqualTo("PROCESSING");
 
         Path dir = Files.createTempDirectory("worker-killed");
-        // the first worker's ffmpeg stops before this video's upper rungs (the run with the storyboard's
-        // tile=, in the job's work folder <id>-<uuid>) and says so: the moment to kill the worker is then
-        // certain, whatever the machine's speed; other videos' runs (a retry due from another test) go on
-        Path upper = dir.resolve("upper-started");
-        Path stalling = dir.resolve("ffmpeg-stalls.sh");
+        // the first worker's ffmpeg reads this video's source no faster than it plays (-re), so the ladder
+        // is surely still being made when the video has become playable, whatever the machine's speed;
+        // other videos' runs (a retry due from another test) go on as usual
+        Path slow = dir.resolve("ffmpeg-real-time.sh");
         Files.writeString(
-                stalling,
-                "#!/bin/sh\ncase \"$*\" in */" + id + "-*tile=*) touch " + upper
-                        + "; sleep 600;; esac\nexec ffmpeg \"$@\"\n");
-        stalling.toFile().setExecutable(true);
+                slow, "#!/bin/sh\ncase \"$*\" in */" + id + "-*) exec ffmpeg -re \"$@\";; esac\nexec ffmpeg \"$@\"\n");
+        slow.toFile().setExecutable(true);
 
         Path firstLog = dir.resolve("worker-1.log");
-        Process first = startWorker(stalling, firstLog);
-        await(() -> Files.exists(upper), "the first worker making the upper rungs", firstLog);
-        // the lowest rung is out: the video plays while the first worker is killed
-        assertThat(status(id)).isEqualTo("READY");
+        Process first = startWorker(slow, firstLog);
+        // playable while the ladder is made: every rung listed, each playlist naming stored segments only
+        await(() -> "READY".equals(status(id)), "the video playable while its ladder is made", firstLog);
+        Map<String, List<String>> before = new java.util.HashMap<>();
+        String master = c.get("/api/v1/videos/" + id + "/hls/master.m3u8", null).body();
+        assertThat(rungsOf(master)).containsExactly("240p/index.m3u8", "360p/index.m3u8");
+        for (String rung : List.of("240p", "360p")) {
+            String playlist = c.get("/api/v1/videos/" + id + "/hls/" + rung + "/index.m3u8", null)
+                    .body();
+            assertThat(playlist).contains("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-START:TIME-OFFSET=0");
+            before.put(rung, segmentsOf(playlist));
+            assertThat(before.get(rung)).isNotEmpty();
+            for (String segment : before.get(rung)) {
+                var bytes = c.getBytes("/api/v1/videos/" + id + "/hls/" + rung + "/" + segment, Map.of());
+                assertThat(bytes.statusCode()).isEqualTo(200);
+            }
+        }
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM video_rendition WHERE video_id = ? AND state = 'DONE'",
+                        Integer.class,
+                        id))
+                .as("nothing is complete yet")
+                .isZero();
+
         List<ProcessHandle> tree = first.descendants().toList();
         assertThat(tree).as("the first worker's ffmpeg").isNotEmpty();
         first.descendants().forEach(ProcessHandle::destroyForcibly);
         first.destroyForcibly(); // SIGKILL: no shutdown hook, no lease handed back
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         await(() -> tree.stream().noneMatch(ProcessHandle::isAlive), "the first worker's ffmpeg gone", firstLog);
-        String firstName = leaseOwner(id);
-        assertThat(firstName).isNotNull();
+        assertThat(leaseOwner(id)).isNotNull();
         assertThat(jdbc.queryForObject("SELECT status FROM transcode_job WHERE video_id = ?", String.class, id))
                 .isEqualTo("RUNNING");
+        // the video still plays what was made
+        assertThat(status(id)).isEqualTo("READY");
+        assertThat(rungsOf(
+                        c.get("/api/v1/videos/" + id + "/hls/master.m3u8", null).body()))
+                .containsExactly("240p/index.m3u8", "360p/index.m3u8");
 
         Path secondLog = dir.resolve("worker-2.log");
         startWorker(Path.of("ffmpeg"), secondLog);
@@ -112,33 +133,33 @@ class WorkerKilledTest {
         assertThat(jdbc.queryForObject("SELECT attempts FROM transcode_job WHERE video_id = ?", Integer.class, id))
                 .isEqualTo(2);
 
-        // every rung published, each once: the first worker published 240p and nothing else, the second
-        // published the rest and not 240p again
+        // every rung complete, each published once, by the second worker
         JsonNode video = c.tree(c.get("/api/v1/videos/" + id, null));
         assertThat(video.get("status").asString()).isEqualTo("READY");
         assertThat(video.get("processing").isNull()).isTrue();
+        assertThat(video.get("durationMs").asLong()).isBetween(15_500L, 16_500L);
         List<String> rungs = jdbc.queryForList(
                 "SELECT name FROM video_rendition WHERE video_id = ? AND state = 'DONE' ORDER BY height",
                 String.class,
                 id);
         assertThat(rungs).containsExactly("240p", "360p");
-        String firstOut = Files.readString(firstLog);
-        String secondOut = Files.readString(secondLog);
-        assertThat(published(firstOut, id)).containsExactly("240p");
-        assertThat(published(secondOut, id)).containsExactly("360p");
+        assertThat(published(Files.readString(firstLog), id)).isEmpty();
+        assertThat(published(Files.readString(secondLog), id)).containsExactly("240p", "360p");
 
-        // the master lists each rung once; each rung's playlist names exactly the segments stored for it
-        String master = c.get("/api/v1/videos/" + id + "/hls/master.m3u8", null).body();
-        assertThat(Arrays.stream(master.split("\n")).filter(l -> l.endsWith("/index.m3u8")))
+        // the master lists each rung once; each rung's playlist ends, names exactly the segments stored for
+        // it, and begins with what a viewer was already given (a playlist only ever grows)
+        assertThat(rungsOf(
+                        c.get("/api/v1/videos/" + id + "/hls/master.m3u8", null).body()))
                 .containsExactly("240p/index.m3u8", "360p/index.m3u8");
         for (String rung : rungs) {
             String playlist = c.get("/api/v1/videos/" + id + "/hls/" + rung + "/index.m3u8", null)
                     .body();
-            List<String> listed = Arrays.stream(playlist.split("\n"))
-                    .filter(l -> !l.isBlank() && !l.startsWith("#"))
-                    .toList();
+            List<String> listed = segmentsOf(playlist);
             assertThat(playlist).contains("#EXT-X-ENDLIST");
-            assertThat(listed).isNotEmpty().doesNotHaveDuplicates();
+            assertThat(listed)
+                    .isNotEmpty()
+                    .doesNotHaveDuplicates()
+                    .startsWith(before.get(rung).toArray(String[]::new));
             List<String> stored = keys("videos/" + id + "/hls/" + rung + "/").stream()
                     .map(k -> k.substring(k.lastIndexOf('/') + 1))
                     .filter(f -> !f.equals("index.m3u8"))
@@ -151,6 +172,18 @@ class WorkerKilledTest {
             }
         }
         TestInfra.deleteQuietly(dir); // kept when the test fails: the workers' logs
+    }
+
+    private static List<String> rungsOf(String master) {
+        return Arrays.stream(master.split("\n"))
+                .filter(l -> l.endsWith("/index.m3u8"))
+                .toList();
+    }
+
+    private static List<String> segmentsOf(String playlist) {
+        return Arrays.stream(playlist.split("\n"))
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .toList();
     }
 
     /** A video-service JVM on this test's classpath with the worker role on, as the chart's transcoders. */
@@ -182,7 +215,7 @@ class WorkerKilledTest {
         return process;
     }
 
-    /** An H.264/AAC MP4 made here: 240p encoded, 360p remuxed (few keyframes do not matter in 4 s). */
+    /** An H.264/AAC MP4 made here: 240p encoded, 360p remuxed (a keyframe every 4 s). */
     private static byte[] h264(int width, int height, int seconds) throws Exception {
         Path out = Files.createTempFile("source", ".mp4");
         try {
@@ -203,6 +236,8 @@ class WorkerKilledTest {
                             "libx264",
                             "-preset",
                             "ultrafast",
+                            "-g",
+                            "40",
                             "-pix_fmt",
                             "yuv420p",
                             "-c:a",

@@ -6,7 +6,7 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Reads of {@code video_rendition}, the rungs of a video's ladder (written by the transcode worker). A
- * rung in state DONE is published: all its objects are stored.
+ * rung in state DONE is complete: all its objects are stored; a GROWING one is listed while it is made.
  */
 @Repository
 public class Renditions {
@@ -23,6 +23,14 @@ public class Renditions {
 
         public boolean done() {
             return "DONE".equals(state);
+        }
+
+        /**
+         * Listed in the master playlist: complete, or being made with the segments so far stored and its
+         * playlist naming only those (GROWING; see the transcode worker).
+         */
+        public boolean published() {
+            return done() || "GROWING".equals(state);
         }
     }
 

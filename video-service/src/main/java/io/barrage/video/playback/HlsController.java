@@ -73,15 +73,20 @@ class HlsController {
         String prefix = "videos/" + id + "/hls/" + rung + "/";
         if (properties.streamMode() == PlaybackProperties.StreamMode.REDIRECT) {
             // whether the video may be seen, and the rung is published, is checked above on every request;
-            // only the signing is reused, and only for this version of the row: a retried or restored
-            // ladder (which changes the row) is read and signed afresh at once
-            byte[] body = signed.get(prefix + "@" + video.getVersion(), () -> sign(prefix, id));
+            // only the signing is reused, only for a complete ladder (a growing rung gains a segment every
+            // few seconds), and only for this version of the row: a retried or restored ladder (which
+            // changes the row) is read and signed afresh at once
+            byte[] body = "DONE".equals(video.getLadderState())
+                    ? signed.get(prefix + "@" + video.getVersion(), () -> sign(prefix, id))
+                    : sign(prefix, id);
             // the signatures expire: never cached
             write(response, M3U8, "no-store", body);
             return;
         }
         String playlist = read(prefix + "index.m3u8", id);
-        write(response, M3U8, "public, max-age=300", playlist.getBytes(StandardCharsets.UTF_8));
+        // a growing rung's playlist gains a segment every few seconds: a player reloads it, so no cache may hold it
+        String cache = "DONE".equals(video.getLadderState()) ? "public, max-age=300" : "no-cache";
+        write(response, M3U8, cache, playlist.getBytes(StandardCharsets.UTF_8));
     }
 
     @GetMapping("/api/v1/videos/{id}/hls/{rung}/{file}")

@@ -57,8 +57,9 @@ final class PublishedLadders {
                 }
             }
         }
-        List<Renditions.Rendition> published =
-                renditions.of(id).stream().filter(Renditions.Rendition::done).toList();
+        List<Renditions.Rendition> published = renditions.of(id).stream()
+                .filter(Renditions.Rendition::published)
+                .toList();
         Ladder ladder = new Ladder(published, master(published));
         if (complete) {
             synchronized (entries) {

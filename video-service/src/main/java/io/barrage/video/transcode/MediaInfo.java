@@ -5,7 +5,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * What ffprobe found in a source: the first real video stream (cover art does not count) and the first
  * audio stream. {@code videoPackets} are demuxed, not decoded, so counting them is cheap; a video stream
- * without packets has nothing to decode.
+ * without packets has nothing to decode. The profiles and level say a remuxed rung's CODECS.
  */
 record MediaInfo(
         double declaredSeconds,
@@ -16,7 +16,10 @@ record MediaInfo(
         int height,
         double fps,
         long videoPackets,
-        String audioCodec) {
+        String audioCodec,
+        String videoProfile,
+        int videoLevel,
+        String audioProfile) {
 
     boolean hasVideo() {
         return videoCodec != null;
@@ -47,7 +50,19 @@ record MediaInfo(
             }
         }
         if (video == null) {
-            return new MediaInfo(declared, streams, null, null, 0, 0, 0, 0, audio == null ? null : codec(audio));
+            return new MediaInfo(
+                    declared,
+                    streams,
+                    null,
+                    null,
+                    0,
+                    0,
+                    0,
+                    0,
+                    audio == null ? null : codec(audio),
+                    "",
+                    0,
+                    audio == null ? "" : audio.path("profile").asString(""));
         }
         double fps = rate(video.path("avg_frame_rate").asString(""));
         if (fps <= 0) {
@@ -62,7 +77,10 @@ record MediaInfo(
                 video.path("height").asInt(0),
                 fps,
                 (long) number(video.path("nb_read_packets").asString("0")),
-                audio == null ? null : codec(audio));
+                audio == null ? null : codec(audio),
+                video.path("profile").asString(""),
+                video.path("level").asInt(0),
+                audio == null ? "" : audio.path("profile").asString(""));
     }
 
     private static String codec(JsonNode stream) {

@@ -115,13 +115,21 @@ final class Sandbox {
         }
     }
 
+    /**
+     * Tells {@code progressMicros} how far ffmpeg has got, on every poll: -1 while it has not said (ffmpeg
+     * writes no report before every output has started, and a storyboard's sprite starts only at the end).
+     */
     private static void report(Path progressFile, LongConsumer progressMicros) {
-        if (progressFile == null || progressMicros == null) {
+        if (progressMicros == null) {
             return;
         }
+        progressMicros.accept(progressFile == null ? -1 : reportedMicros(progressFile));
+    }
+
+    private static long reportedMicros(Path progressFile) {
         try {
             if (!Files.exists(progressFile)) {
-                return;
+                return -1;
             }
             // ffmpeg appends a block per report; the last out_time_us is the newest
             List<String> lines = Files.readAllLines(progressFile, StandardCharsets.UTF_8);
@@ -129,16 +137,16 @@ final class Sandbox {
                 String line = lines.get(i);
                 if (line.startsWith("out_time_us=")) {
                     try {
-                        progressMicros.accept(Long.parseLong(line.substring("out_time_us=".length())));
+                        return Long.parseLong(line.substring("out_time_us=".length()));
                     } catch (NumberFormatException e) {
-                        // "N/A" before the first frame
+                        return -1; // "N/A" before the first frame
                     }
-                    return;
                 }
             }
         } catch (IOException e) {
             log.debug("could not read progress {}", progressFile);
         }
+        return -1;
     }
 
     private static String tail(Path stderr) {

@@ -18,8 +18,11 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
@@ -29,17 +32,17 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes a video's HLS ladder (docs/architecture.md "Transcoding"). One job at a time per instance: claim
- * the job row, copy the source to local disk, ffprobe it (caps, not-a-video), make the lowest rung (and the
- * poster, from the same decode) and publish it (the video is READY from then on), then every other rung and
- * the storyboard in ONE ffmpeg
- * (split + scale, so the source is decoded twice in all, not once per rung), publishing each rung. A rung
- * is published by marking its {@code video_rendition} row DONE after all its objects are stored, fenced by
- * the job's lease, so neither a half-written rung nor a stale worker's rung is ever listed.
+ * the job row, copy the source to local disk, ffprobe it (caps, not-a-video), then make every rung, the
+ * storyboard and the poster in ONE ffmpeg (split + scale: the source is decoded once). The ladder is
+ * published as it grows ({@link Growing}): each segment is stored as soon as ffmpeg lists it, then the
+ * rung's playlist naming only stored segments, and the video is READY as soon as a viewer starting then
+ * would not catch up with the conversion. A rung is complete once its playlist with its end is stored and
+ * its {@code video_rendition} row is DONE, fenced by the job's lease, so neither a half-written segment nor
+ * a stale worker's rung is ever listed.
  */
 class TranscodeWorker {
 
@@ -182,61 +185,52 @@ class TranscodeWorker {
         }
         Watch watch = new Watch(videoId);
 
-        Ladder.Rung first = plan.getFirst();
+        List<Ladder.Rung> todo =
+                plan.stream().filter(r -> !done.contains(r.name())).toList();
+        Video current = videos.selectById(videoId);
+        Storyboard storyboard = info.hasVideo() && (current == null || !Boolean.TRUE.equals(current.getStoryboard()))
+                ? Storyboard.of(seconds)
+                : null;
         boolean posterNeeded = info.hasVideo() && !store.exists(ObjectStore.thumbnailKeyFor(videoId));
-        // the first rung's ffmpeg decodes the source anyway: the poster is one more branch of it, not a
-        // process and a decode of its own; a remuxed first rung decodes nothing, so it keeps its own run
-        boolean posterWithFirst = posterNeeded && !done.contains(first.name()) && !first.copy() && !first.audioOnly();
-        if (posterNeeded && !posterWithFirst) {
+        // the ladder's ffmpeg decodes the source anyway: the poster is one more branch of it, not a process
+        // and a decode of its own; a ladder that only remuxes decodes nothing, so the poster keeps its own run
+        boolean posterBranch = posterNeeded && todo.stream().anyMatch(r -> !r.copy() && !r.audioOnly());
+        if (posterNeeded && !posterBranch) {
             poster(videoId, source, dir, seconds, watch);
         }
-        if (!done.contains(first.name())) {
+        if (!todo.isEmpty() || storyboard != null) {
+            Growing growing =
+                    new Growing(videoId, todo, dir, info, seconds, watch, posterBranch ? dir.resolve(POSTER) : null);
             long decodedMicros = encode(
                     videoId,
                     source,
                     dir,
                     info,
-                    List.of(first),
-                    null,
-                    posterWithFirst ? posterAt(seconds) : -1,
+                    todo,
+                    storyboard,
+                    posterBranch ? posterAt(seconds) : -1,
                     seconds,
-                    watch);
-            if (decodedMicros <= 0) {
+                    watch,
+                    growing);
+            if (decodedMicros <= 0 && !todo.isEmpty()) {
                 throw new TranscodeFailure("not-a-video", "No frame of the file could be decoded.", true);
             }
-            if (posterWithFirst) {
+            if (posterBranch && !growing.posterStored()) {
                 storePoster(videoId, dir.resolve(POSTER), "");
             }
-            publish(videoId, first, dir, watch);
-            long durationMs = decodedMicros / 1000;
-            update(videoId, v -> {
-                v.setDurationMs(durationMs);
-                if (info.hasVideo()) {
-                    v.setWidth(info.width());
-                    v.setHeight(info.height());
-                }
-            });
-        }
-        // playable from now on, whatever happens to the other rungs
-        update(videoId, v -> {
-            if (v.getStatus() == VideoStatus.PROCESSING) {
-                v.setStatus(VideoStatus.READY);
+            for (Ladder.Rung rung : todo) {
+                publish(videoId, rung, dir, watch, growing);
             }
-        });
-
-        List<Ladder.Rung> rest =
-                plan.stream().skip(1).filter(r -> !done.contains(r.name())).toList();
-        Video current = videos.selectById(videoId);
-        double playable = current != null && current.getDurationMs() != null && current.getDurationMs() > 0
-                ? current.getDurationMs() / 1000.0
-                : seconds;
-        Storyboard storyboard = info.hasVideo() && (current == null || !Boolean.TRUE.equals(current.getStoryboard()))
-                ? Storyboard.of(playable)
-                : null;
-        if (!rest.isEmpty() || storyboard != null) {
-            encode(videoId, source, dir, info, rest, storyboard, -1, playable, watch);
-            for (Ladder.Rung rung : rest) {
-                publish(videoId, rung, dir, watch);
+            if (!todo.isEmpty()) {
+                // what the rungs hold (ffmpeg's own report runs to the storyboard sprite's end, past the video's)
+                long durationMs = (growing.listedMicros() > 0 ? growing.listedMicros() : decodedMicros) / 1000;
+                update(videoId, v -> {
+                    v.setDurationMs(durationMs);
+                    if (info.hasVideo()) {
+                        v.setWidth(info.width());
+                        v.setHeight(info.height());
+                    }
+                });
             }
             if (storyboard != null) {
                 Path sprite = dir.resolve("storyboard").resolve(Storyboard.SPRITE);
@@ -251,6 +245,7 @@ class TranscodeWorker {
                 }
             }
         }
+        playable(videoId, info, null);
         if (!jobs.done(videoId, worker)) {
             throw new Cancelled("the job was cancelled or taken over before it finished");
         }
@@ -455,7 +450,8 @@ class TranscodeWorker {
             Storyboard storyboard,
             double posterAt,
             double seconds,
-            Watch watch)
+            Watch watch,
+            Growing growing)
             throws IOException, TranscodeFailure, Cancelled {
         int segment = properties.segmentSeconds();
         List<String> command = new ArrayList<>(
@@ -464,7 +460,7 @@ class TranscodeWorker {
                 rungs.stream().filter(r -> !r.copy() && !r.audioOnly()).toList();
         boolean poster = posterAt >= 0 && !scaled.isEmpty();
         int branches = scaled.size() + (storyboard == null ? 0 : 1) + (poster ? 1 : 0);
-        double outputFps = Math.min(properties.maxFps(), info.fps() > 0 ? info.fps() : 25);
+        double outputFps = outputFps(info);
         if (branches > 0) {
             StringBuilder graph = new StringBuilder("[0:v:0]");
             if (info.fps() > properties.maxFps()) {
@@ -530,6 +526,9 @@ class TranscodeWorker {
                         properties.preset(),
                         "-profile:v",
                         "high",
+                        // stated, not left to x264: the master's CODECS says it without a probe
+                        "-level:v",
+                        H264Level.name(level(rung, outputFps)),
                         "-crf",
                         "23",
                         "-maxrate",
@@ -558,8 +557,12 @@ class TranscodeWorker {
                     "hls",
                     "-hls_time",
                     Integer.toString(segment),
+                    // rewritten after each segment, which is stored as soon as it is listed (Growing);
+                    // temp_file: a segment and the playlist appear under their names only when complete
                     "-hls_playlist_type",
-                    "vod",
+                    "event",
+                    "-hls_flags",
+                    "temp_file",
                     "-hls_segment_filename",
                     out.resolve("seg_%05d.ts").toString(),
                     "-y",
@@ -588,6 +591,9 @@ class TranscodeWorker {
                     "1",
                     "-update",
                     "1",
+                    // written to a temporary file and renamed: the worker stores it while ffmpeg goes on
+                    "-atomic_writing",
+                    "1",
                     "-y",
                     dir.resolve(POSTER).toString()));
         }
@@ -605,8 +611,11 @@ class TranscodeWorker {
                 watch,
                 progress,
                 micros -> {
-                    reached[0] = Math.max(reached[0], micros);
-                    int percent = seconds > 0 ? (int) Math.min(99, micros / 10_000 / seconds) : 0;
+                    growing.tick(micros);
+                    // what ffmpeg reports, or (while it reports nothing) what its playlists list
+                    long converted = Math.max(micros, growing.listedMicros());
+                    reached[0] = Math.max(reached[0], converted);
+                    int percent = seconds > 0 ? (int) Math.min(99, converted / 10_000 / seconds) : 0;
                     watch.progress(names, percent);
                 });
         switch (result.outcome()) {
@@ -623,57 +632,36 @@ class TranscodeWorker {
         return reached[0];
     }
 
-    /** Stores a finished rung (segments first, the playlist last), then marks it DONE under the lease. */
-    private void publish(long videoId, Ladder.Rung rung, Path dir, Watch watch)
+    /**
+     * Stores what is left of a finished rung (segments first, the playlist with its end last), then marks
+     * it DONE under the lease.
+     */
+    private void publish(long videoId, Ladder.Rung rung, Path dir, Watch watch, Growing growing)
             throws IOException, TranscodeFailure, Cancelled {
-        Path out = dir.resolve("hls").resolve(rung.name());
-        Path playlist = out.resolve("index.m3u8");
+        Path playlist = dir.resolve("hls").resolve(rung.name()).resolve("index.m3u8");
         if (!Files.isRegularFile(playlist)) {
             throw new TranscodeFailure("transcode-failed", "ffmpeg made no playlist for " + rung.name() + ".", false);
         }
-        List<String> lines = Files.readAllLines(playlist, StandardCharsets.UTF_8);
-        List<String> segments = new ArrayList<>();
-        double totalSeconds = 0;
-        long totalBytes = 0;
-        double peak = 0;
-        double pending = 0;
-        for (String line : lines) {
-            if (line.startsWith("#EXTINF:")) {
-                String value = line.substring("#EXTINF:".length());
-                int comma = value.indexOf(',');
-                pending = Double.parseDouble(comma < 0 ? value : value.substring(0, comma));
-            } else if (!line.isBlank() && !line.startsWith("#")) {
-                if (!line.matches("seg_\\d{5}\\.ts")) {
-                    throw new TranscodeFailure("transcode-failed", "Unexpected segment " + line + ".", false);
-                }
-                long size = Files.size(out.resolve(line));
-                segments.add(line);
-                totalSeconds += pending;
-                totalBytes += size;
-                if (pending > 0.5) {
-                    peak = Math.max(peak, size * 8 / pending);
-                }
-            }
-        }
-        if (segments.isEmpty() || lines.stream().noneMatch(l -> l.startsWith("#EXT-X-ENDLIST"))) {
+        String text = Files.readString(playlist, StandardCharsets.UTF_8);
+        List<RungPlaylist.Segment> segments = growing.segments(text);
+        if (segments.isEmpty() || !RungPlaylist.ended(text)) {
             throw new TranscodeFailure("not-a-video", "No frame of the file could be decoded.", true);
         }
-        long average = totalSeconds > 0 ? (long) Math.ceil(totalBytes * 8 / totalSeconds) : 0;
-        long bandwidth = Math.max(average, (long) Math.ceil(peak));
+        growing.store(rung, segments);
+        long[] bandwidth = bandwidth(dir.resolve("hls").resolve(rung.name()), segments);
+        String codecs = growing.codecs(rung);
         String prefix = "videos/" + videoId + "/hls/" + rung.name() + "/";
-        for (String segment : segments) {
-            store.putFile(prefix + segment, out.resolve(segment), TS);
-            watch.check();
-        }
-        String codecs = codecs(out.resolve(segments.getFirst()), dir);
-        store.putFile(prefix + "index.m3u8", playlist, M3U8);
+        store.put(
+                prefix + "index.m3u8",
+                RungPlaylist.of(segments, properties.segmentSeconds(), true).getBytes(StandardCharsets.UTF_8),
+                M3U8);
         int marked = jdbc.update(
                 "UPDATE video_rendition r JOIN transcode_job j ON j.video_id = r.video_id"
                         + " SET r.state = 'DONE', r.percent = 100, r.bandwidth = ?, r.average_bandwidth = ?,"
                         + " r.codecs = ?, r.updated_at = UTC_TIMESTAMP(3)"
                         + " WHERE r.video_id = ? AND r.name = ? AND j.lease_owner = ? AND j.status = 'RUNNING'",
-                Math.max(1, bandwidth),
-                Math.max(1, average),
+                bandwidth[0],
+                bandwidth[1],
                 codecs,
                 videoId,
                 rung.name(),
@@ -681,54 +669,80 @@ class TranscodeWorker {
         if (marked != 1) {
             throw new Cancelled("lost the job before publishing " + rung.name());
         }
-        // the master playlist is made from the DONE rows; the cached row says nothing about rungs
+        // the master playlist is made from the published rows; the cached row says nothing about rungs
         log.info("video {}: rung {} published ({} segments)", videoId, rung.name(), segments.size());
     }
 
-    /** RFC 6381 codec strings of a segment, from ffprobe (profile and level as encoded or remuxed). */
-    private String codecs(Path segment, Path dir) throws IOException {
-        List<String> command = List.of(
-                ffprobe,
-                "-v",
-                "error",
-                "-protocol_whitelist",
-                "file",
-                "-show_streams",
-                "-of",
-                "json",
-                "file:" + segment);
-        Path out = dir.resolve("segment-probe.json");
-        Sandbox.Result result = Sandbox.run(
-                Sandbox.wrap(command, 30, memoryLimit(), properties.nice()),
-                out,
-                dir.resolve("segment-probe.err"),
-                properties.probeTimeout(),
-                () -> true,
-                null,
-                null);
-        List<String> codecs = new ArrayList<>();
-        if (result.outcome() == Sandbox.Outcome.OK) {
-            JsonNode root = json.readTree(Files.readAllBytes(out));
-            for (JsonNode stream : root.path("streams")) {
-                String name = stream.path("codec_name").asString("");
-                if ("h264".equals(name)) {
-                    codecs.add(avc1(
-                            stream.path("profile").asString(""),
-                            stream.path("level").asInt(31)));
-                } else if ("aac".equals(name)) {
-                    String profile = stream.path("profile").asString("");
-                    codecs.add(
-                            profile.startsWith("HE-AACv2")
-                                    ? "mp4a.40.29"
-                                    : profile.startsWith("HE") ? "mp4a.40.5" : "mp4a.40.2");
-                }
+    /** BANDWIDTH (the peak segment's rate, or the average if higher) and AVERAGE-BANDWIDTH, in bit/s. */
+    private static long[] bandwidth(Path folder, List<RungPlaylist.Segment> segments) throws IOException {
+        double totalSeconds = 0;
+        long totalBytes = 0;
+        double peak = 0;
+        for (RungPlaylist.Segment segment : segments) {
+            long size = Files.size(folder.resolve(segment.name()));
+            totalSeconds += segment.seconds();
+            totalBytes += size;
+            if (segment.seconds() > 0.5) {
+                peak = Math.max(peak, size * 8 / segment.seconds());
             }
         }
-        if (codecs.isEmpty()) {
-            codecs.add("avc1.640028");
+        long average = totalSeconds > 0 ? (long) Math.ceil(totalBytes * 8 / totalSeconds) : 0;
+        return new long[] {Math.max(1, Math.max(average, (long) Math.ceil(peak))), Math.max(1, average)};
+    }
+
+    /**
+     * The video plays from now on: READY, with {@code durationMs} when it is given (the probed duration
+     * while the ladder is made; the decode sets the exact one at its end).
+     */
+    private void playable(long videoId, MediaInfo info, Long durationMs) {
+        update(videoId, v -> {
+            if (v.getStatus() != VideoStatus.PROCESSING) {
+                return;
+            }
+            v.setStatus(VideoStatus.READY);
+            if (durationMs != null) {
+                v.setDurationMs(durationMs);
+            }
+            if (info.hasVideo()) {
+                v.setWidth(info.width());
+                v.setHeight(info.height());
+            }
+        });
+    }
+
+    /**
+     * RFC 6381 codec strings of a rung: an encoded rung is High profile at the level it is encoded at
+     * ({@link H264Level}) with AAC-LC; a remuxed one has the source's own profile and level.
+     */
+    private String codecs(Ladder.Rung rung, MediaInfo info, double fps) {
+        List<String> codecs = new ArrayList<>();
+        if (rung.copy()) {
+            codecs.add(avc1(info.videoProfile(), info.videoLevel() > 0 ? info.videoLevel() : 40));
+            if (info.hasAudio()) {
+                codecs.add(aac(info.audioProfile()));
+            }
+        } else if (rung.audioOnly()) {
             codecs.add("mp4a.40.2");
+        } else {
+            codecs.add(avc1("High", level(rung, fps)));
+            if (info.hasAudio()) {
+                codecs.add("mp4a.40.2");
+            }
         }
         return String.join(",", codecs);
+    }
+
+    static String aac(String profile) {
+        return profile.startsWith("HE-AACv2") ? "mp4a.40.29" : profile.startsWith("HE") ? "mp4a.40.5" : "mp4a.40.2";
+    }
+
+    private int level(Ladder.Rung rung, double fps) {
+        return H264Level.of(
+                rung.width(), rung.height(), fps, rung.maxrateKbps(), H264Level.frames(properties.preset()));
+    }
+
+    private double outputFps(MediaInfo info) {
+        return Math.min(properties.maxFps(), info.fps() > 0 ? info.fps() : 25);
     }
 
     static String avc1(String profile, int level) {
@@ -832,6 +846,214 @@ class TranscodeWorker {
         return properties.memoryLimit().toBytes();
     }
 
+    /**
+     * Publishes the ladder while ffmpeg makes it: each segment is stored as soon as ffmpeg lists it, then
+     * the rung's playlist naming the stored ones (never fewer than a previous attempt published), and the
+     * rung is listed in the master ({@code GROWING}) from its first segment, with its codecs (known from
+     * the level it is encoded at, or the source's). The video becomes READY once every rung is listed and a viewer who starts now would never
+     * catch up with the conversion: at once when ffmpeg runs faster than playback, otherwise when what is
+     * converted covers the difference (converted ≥ duration × (1 − speed)).
+     */
+    private final class Growing {
+        private final long videoId;
+        private final List<Ladder.Rung> rungs;
+        private final Path dir;
+        private final MediaInfo info;
+        private final double seconds;
+        private final Watch watch;
+        private final long started = System.nanoTime();
+        /** Per rung: segments stored by this attempt, and the count the stored playlist names. */
+        private final Map<String, Integer> stored = new HashMap<>();
+
+        private final Map<String, Integer> listed = new HashMap<>();
+        /** The rungs this attempt has listed in the master. */
+        private final Set<String> shown = new HashSet<>();
+
+        /** Per rung: the seconds ffmpeg's playlist lists. */
+        private final Map<String, Double> made = new HashMap<>();
+        /** The poster ffmpeg writes (atomically) early in the run, stored once it is there; null: none. */
+        private final Path poster;
+
+        private boolean posterStored;
+        private boolean ready;
+        private boolean lost;
+
+        Growing(
+                long videoId,
+                List<Ladder.Rung> rungs,
+                Path dir,
+                MediaInfo info,
+                double seconds,
+                Watch watch,
+                Path poster)
+                throws IOException {
+            this.poster = poster;
+            this.videoId = videoId;
+            this.rungs = rungs;
+            this.dir = dir;
+            this.info = info;
+            this.seconds = seconds;
+            this.watch = watch;
+            for (Ladder.Rung rung : rungs) {
+                stored.put(rung.name(), 0);
+                // a previous attempt's playlist: a viewer may hold it, so it only ever grows
+                listed.put(rung.name(), previouslyListed(rung));
+            }
+        }
+
+        private int previouslyListed(Ladder.Rung rung) throws IOException {
+            var object = store.find(prefix(rung) + "index.m3u8");
+            if (object.isEmpty()) {
+                return 0;
+            }
+            try (var body = object.get().body()) {
+                return RungPlaylist.parse(new String(body.readNBytes(4 << 20), StandardCharsets.UTF_8))
+                        .size();
+            } catch (IllegalArgumentException e) {
+                return 0;
+            }
+        }
+
+        /** Called about twice a second while ffmpeg runs, with how far it has converted. */
+        void tick(long micros) {
+            if (lost) {
+                return; // the watch kills ffmpeg at its next look
+            }
+            try {
+                for (Ladder.Rung rung : rungs) {
+                    Path local = dir.resolve("hls").resolve(rung.name()).resolve("index.m3u8");
+                    if (Files.isRegularFile(local)) {
+                        grow(rung, segments(Files.readString(local, StandardCharsets.UTF_8)));
+                    }
+                }
+                // the listings show the video's poster long before a long video's ladder is done
+                if (poster != null && !posterStored && Files.isRegularFile(poster) && Files.size(poster) > 0) {
+                    storePoster(videoId, poster, "");
+                    posterStored = true;
+                }
+                long converted = Math.max(micros, listedMicros());
+                if (!ready && !lost && shown.size() == rungs.size() && caughtUp(converted)) {
+                    ready = true;
+                    playable(videoId, info, Math.round(seconds * 1000));
+                    log.info(
+                            "video {}: playable while its ladder is made ({} s of {} s converted)",
+                            videoId,
+                            converted / 1_000_000,
+                            Math.round(seconds));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (TranscodeFailure e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            } catch (Cancelled e) {
+                lost = true;
+            }
+        }
+
+        boolean posterStored() {
+            return posterStored;
+        }
+
+        /** How far every rung's playlist reaches, in microseconds (0 before each has a segment). */
+        long listedMicros() {
+            if (made.size() < rungs.size()) {
+                return 0;
+            }
+            return (long) (made.values().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .min()
+                            .orElse(0)
+                    * 1e6);
+        }
+
+        private boolean caughtUp(long micros) {
+            double converted = micros / 1e6;
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            if (converted <= 0 || elapsed <= 0) {
+                return false;
+            }
+            double speed = converted / elapsed;
+            return speed >= 1 || converted >= seconds * (1 - speed);
+        }
+
+        private void grow(Ladder.Rung rung, List<RungPlaylist.Segment> segments)
+                throws IOException, TranscodeFailure, Cancelled {
+            if (segments.isEmpty()) {
+                return;
+            }
+            made.put(
+                    rung.name(),
+                    segments.stream().mapToDouble(RungPlaylist.Segment::seconds).sum());
+            store(rung, segments);
+            if (!shown.contains(rung.name())) {
+                list(rung, segments);
+            }
+            if (segments.size() > listed.get(rung.name())) {
+                store.put(
+                        prefix(rung) + "index.m3u8",
+                        RungPlaylist.of(segments, properties.segmentSeconds(), false)
+                                .getBytes(StandardCharsets.UTF_8),
+                        M3U8);
+                listed.put(rung.name(), segments.size());
+            }
+        }
+
+        /** The rung joins the master: GROWING, with its codecs and an estimated bandwidth. */
+        private void list(Ladder.Rung rung, List<RungPlaylist.Segment> segments)
+                throws IOException, TranscodeFailure, Cancelled {
+            String found = codecs(rung);
+            long[] measured = bandwidth(dir.resolve("hls").resolve(rung.name()), segments);
+            // the rate the encoder is held to (plus audio and the transport stream's ~10 %), until the
+            // whole rung is measured; a remuxed rung has only what its segments so far say
+            long cap = rung.copy() || rung.audioOnly() ? 0 : (rung.maxrateKbps() + 128L) * 1100;
+            int marked = jdbc.update(
+                    "UPDATE video_rendition r JOIN transcode_job j ON j.video_id = r.video_id"
+                            + " SET r.state = 'GROWING', r.bandwidth = ?, r.average_bandwidth = ?, r.codecs = ?,"
+                            + " r.updated_at = UTC_TIMESTAMP(3)"
+                            + " WHERE r.video_id = ? AND r.name = ? AND r.state <> 'DONE' AND j.lease_owner = ?"
+                            + " AND j.status = 'RUNNING'",
+                    Math.max(measured[0], cap),
+                    measured[1],
+                    found,
+                    videoId,
+                    rung.name(),
+                    worker);
+            if (marked != 1) {
+                throw new Cancelled("lost the job before listing " + rung.name());
+            }
+            shown.add(rung.name());
+        }
+
+        List<RungPlaylist.Segment> segments(String playlist) throws TranscodeFailure {
+            try {
+                return RungPlaylist.parse(playlist);
+            } catch (IllegalArgumentException e) {
+                throw new TranscodeFailure("transcode-failed", "ffmpeg wrote an unexpected playlist.", false);
+            }
+        }
+
+        /** Stores the segments this attempt has not stored yet. */
+        void store(Ladder.Rung rung, List<RungPlaylist.Segment> segments) throws IOException, Cancelled {
+            Path folder = dir.resolve("hls").resolve(rung.name());
+            for (int i = stored.get(rung.name()); i < segments.size(); i++) {
+                store.putFile(
+                        prefix(rung) + segments.get(i).name(),
+                        folder.resolve(segments.get(i).name()),
+                        TS);
+                stored.put(rung.name(), i + 1);
+                watch.check();
+            }
+        }
+
+        String codecs(Ladder.Rung rung) {
+            return TranscodeWorker.this.codecs(rung, info, outputFps(info));
+        }
+
+        private String prefix(Ladder.Rung rung) {
+            return "videos/" + videoId + "/hls/" + rung.name() + "/";
+        }
+    }
+
     /** Renews the lease while ffmpeg runs; a lost lease (cancelled, taken over) kills ffmpeg. */
     private final class Watch implements Sandbox.Watch {
         private final long videoId;
@@ -863,8 +1085,10 @@ class TranscodeWorker {
                 args.add(percent);
                 args.add(videoId);
                 args.addAll(names);
+                // a rung that is already listed (GROWING) stays listed
                 jdbc.update(
-                        "UPDATE video_rendition SET state = 'RUNNING', percent = ?, updated_at = UTC_TIMESTAMP(3)"
+                        "UPDATE video_rendition SET state = IF(state = 'GROWING', 'GROWING', 'RUNNING'), percent = ?,"
+                                + " updated_at = UTC_TIMESTAMP(3)"
                                 + " WHERE video_id = ? AND state <> 'DONE' AND name IN (" + in + ")",
                         args.toArray());
             }
