@@ -655,22 +655,36 @@ class TranscodeWorker {
                 prefix + "index.m3u8",
                 RungPlaylist.of(segments, properties.segmentSeconds(), true).getBytes(StandardCharsets.UTF_8),
                 M3U8);
+        mark(videoId, rung, "DONE", bandwidth[0], bandwidth[1], codecs);
+        // the master playlist is made from the published rows; the cached row says nothing about rungs
+        log.info("video {}: rung {} published ({} segments)", videoId, rung.name(), segments.size());
+    }
+
+    /**
+     * Lists a rung in the master ({@code GROWING}: it stays as it is when already DONE) or completes it
+     * ({@code DONE}, 100 %), with what the master says of it; fenced by the job's lease.
+     */
+    private void mark(long videoId, Ladder.Rung rung, String state, long bandwidth, long average, String codecs)
+            throws Cancelled {
+        boolean done = "DONE".equals(state);
         int marked = jdbc.update(
                 "UPDATE video_rendition r JOIN transcode_job j ON j.video_id = r.video_id"
-                        + " SET r.state = 'DONE', r.percent = 100, r.bandwidth = ?, r.average_bandwidth = ?,"
-                        + " r.codecs = ?, r.updated_at = UTC_TIMESTAMP(3)"
-                        + " WHERE r.video_id = ? AND r.name = ? AND j.lease_owner = ? AND j.status = 'RUNNING'",
-                bandwidth[0],
-                bandwidth[1],
+                        + " SET r.state = ?, r.percent = IF(?, 100, r.percent), r.bandwidth = ?,"
+                        + " r.average_bandwidth = ?, r.codecs = ?, r.updated_at = UTC_TIMESTAMP(3)"
+                        + " WHERE r.video_id = ? AND r.name = ? AND (? OR r.state <> 'DONE') AND j.lease_owner = ?"
+                        + " AND j.status = 'RUNNING'",
+                state,
+                done,
+                bandwidth,
+                average,
                 codecs,
                 videoId,
                 rung.name(),
+                done,
                 worker);
         if (marked != 1) {
-            throw new Cancelled("lost the job before publishing " + rung.name());
+            throw new Cancelled("lost the job before marking " + rung.name() + " " + state);
         }
-        // the master playlist is made from the published rows; the cached row says nothing about rungs
-        log.info("video {}: rung {} published ({} segments)", videoId, rung.name(), segments.size());
     }
 
     /** BANDWIDTH (the peak segment's rate, or the average if higher) and AVERAGE-BANDWIDTH, in bit/s. */
@@ -1006,21 +1020,7 @@ class TranscodeWorker {
             // the rate the encoder is held to (plus audio and the transport stream's ~10 %), until the
             // whole rung is measured; a remuxed rung has only what its segments so far say
             long cap = rung.copy() || rung.audioOnly() ? 0 : (rung.maxrateKbps() + 128L) * 1100;
-            int marked = jdbc.update(
-                    "UPDATE video_rendition r JOIN transcode_job j ON j.video_id = r.video_id"
-                            + " SET r.state = 'GROWING', r.bandwidth = ?, r.average_bandwidth = ?, r.codecs = ?,"
-                            + " r.updated_at = UTC_TIMESTAMP(3)"
-                            + " WHERE r.video_id = ? AND r.name = ? AND r.state <> 'DONE' AND j.lease_owner = ?"
-                            + " AND j.status = 'RUNNING'",
-                    Math.max(measured[0], cap),
-                    measured[1],
-                    found,
-                    videoId,
-                    rung.name(),
-                    worker);
-            if (marked != 1) {
-                throw new Cancelled("lost the job before listing " + rung.name());
-            }
+            mark(videoId, rung, "GROWING", Math.max(measured[0], cap), measured[1], found);
             shown.add(rung.name());
         }
 
