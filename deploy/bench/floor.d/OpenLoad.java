@@ -68,6 +68,8 @@ public class OpenLoad {
                 : List.of();
         boolean danmaku = !videos.isEmpty();
 
+        // connections opened over the whole run: about `connections` when keep-alive works
+        AtomicInteger opened = new AtomicInteger();
         HttpClient client = HttpClient.create(ConnectionProvider.builder("load")
                         .maxConnections(connections)
                         .pendingAcquireMaxCount(-1)
@@ -75,6 +77,7 @@ public class OpenLoad {
                         .build())
                 .runOn(LoopResources.create("load", 1, true))
                 .responseTimeout(Duration.ofSeconds(30))
+                .doOnChannelInit((observer, channel, address) -> opened.incrementAndGet())
                 .headers(h -> fixed.forEach(h::set));
 
         int warm = rate * warmup;
@@ -121,7 +124,10 @@ public class OpenLoad {
             } else {
                 request = client.get().uri(url);
             }
-            request.responseSingle((response, content) -> Mono.just(response.status().code()))
+            // the body is read to its end: a response whose body is left unread makes Reactor Netty close the
+            // connection instead of returning it to the pool, so every request would open a new one
+            request.responseSingle((response, content) -> content.asByteArray()
+                            .then(Mono.just(response.status().code())))
                     .subscribe(
                             status -> {
                                 statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
@@ -162,6 +168,7 @@ public class OpenLoad {
                     sorted[n / 2] / 1e6, sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e6, sorted[n - 1] / 1e6);
         }
         System.out.printf("ok %d%n", ok);
+        System.out.printf("connections opened %d (pool of %d)%n", opened.get(), connections);
         long tick = 100; // USER_HZ
         for (String label : watched.keySet()) {
             long[] b = before.get(label);
