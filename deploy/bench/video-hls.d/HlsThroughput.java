@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -206,47 +207,14 @@ public class HlsThroughput {
             Map<String, long[]> pids) throws Exception {
         AtomicLong bytes = new AtomicLong();
         AtomicLong failures = new AtomicLong();
-        Map<String, Long> before = ticks(pids);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                while (System.nanoTime() < end) {
-                    Rendition r = renditions.get(ThreadLocalRandom.current().nextInt(renditions.size()));
-                    List<String> list;
-                    try {
-                        list = urls.apply(r);
-                    } catch (RuntimeException e) {
-                        failures.incrementAndGet();
-                        continue;
-                    }
-                    for (String url : list) {
-                        if (System.nanoTime() >= end) {
-                            break;
-                        }
-                        byte[] body = get(url, true);
-                        if (body == null) {
-                            failures.incrementAndGet();
-                        } else {
-                            bytes.addAndGet(body.length);
-                        }
-                    }
-                }
-            }));
-        }
-        long start = System.nanoTime();
-        for (Thread t : threads) {
-            t.join();
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        Map<String, Long> after = ticks(pids);
-        Map<String, Long> used = new HashMap<>();
-        after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0L)));
-        if (failures.get() > 0) {
-            System.err.printf("%d failed requests%n", failures.get());
-        }
-        double mib = bytes.get() / 1048576.0;
-        return new Result(mib / elapsed, mib, used, (int) failures.get());
+        Span span = across(clients, pids, client -> {
+            while (System.nanoTime() < end) {
+                Rendition r = renditions.get(ThreadLocalRandom.current().nextInt(renditions.size()));
+                fetchRung(urls, r, end, bytes, failures);
+            }
+        });
+        return segmentRate(span, bytes, failures);
     }
 
     /**
@@ -258,44 +226,13 @@ public class HlsThroughput {
             Map<String, long[]> pids) throws Exception {
         AtomicLong bytes = new AtomicLong();
         AtomicLong failures = new AtomicLong();
-        Map<String, Long> before = ticks(pids);
-        long start = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            int client = i;
-            threads.add(Thread.ofPlatform().start(() -> {
-                for (int k = 0; k < passes * renditions.size(); k++) {
-                    Rendition r = renditions.get((client + k) % renditions.size());
-                    List<String> list;
-                    try {
-                        list = urls.apply(r);
-                    } catch (RuntimeException e) {
-                        failures.incrementAndGet();
-                        continue;
-                    }
-                    for (String url : list) {
-                        byte[] body = get(url, true);
-                        if (body == null) {
-                            failures.incrementAndGet();
-                        } else {
-                            bytes.addAndGet(body.length);
-                        }
-                    }
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        Map<String, Long> after = ticks(pids);
-        Map<String, Long> used = new HashMap<>();
-        after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0L)));
-        if (failures.get() > 0) {
-            System.err.printf("%d failed requests%n", failures.get());
-        }
-        double mib = bytes.get() / 1048576.0;
-        return new Result(mib / elapsed, mib, used, (int) failures.get());
+        Span span = across(clients, pids, client -> {
+            for (int k = 0; k < passes * renditions.size(); k++) {
+                Rendition r = renditions.get((client + k) % renditions.size());
+                fetchRung(urls, r, Long.MAX_VALUE, bytes, failures);
+            }
+        });
+        return segmentRate(span, bytes, failures);
     }
 
     private static double median(List<Result> rounds) {
@@ -311,30 +248,72 @@ public class HlsThroughput {
             List<Rendition> renditions, Function<Rendition, List<String>> urls, int clients, int seconds,
             Map<String, long[]> pids) throws Exception {
         AtomicLong done = new AtomicLong();
-        Map<String, Long> before = ticks(pids);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Span span = across(clients, pids, client -> {
+            while (System.nanoTime() < end) {
+                try {
+                    urls.apply(renditions.get(ThreadLocalRandom.current().nextInt(renditions.size())));
+                    done.incrementAndGet();
+                } catch (RuntimeException e) {
+                    // counted as not done
+                }
+            }
+        });
+        return new Result(done.get() / span.seconds(), done.get(), span.ticks(), 0);
+    }
+
+    /** How long a phase took and the CPU ticks each watched process spent in it. */
+    record Span(double seconds, Map<String, Long> ticks) {}
+
+    /** Runs {@code work} (given the client's number) on {@code clients} threads until all are done. */
+    private static Span across(int clients, Map<String, long[]> pids, IntConsumer work) throws InterruptedException {
+        Map<String, Long> before = ticks(pids);
+        long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                while (System.nanoTime() < end) {
-                    try {
-                        urls.apply(renditions.get(ThreadLocalRandom.current().nextInt(renditions.size())));
-                        done.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        // counted as not done
-                    }
-                }
-            }));
+            int client = i;
+            threads.add(Thread.ofPlatform().start(() -> work.accept(client)));
         }
-        long start = System.nanoTime();
         for (Thread t : threads) {
             t.join();
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        Map<String, Long> after = ticks(pids);
         Map<String, Long> used = new HashMap<>();
-        after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0L)));
-        return new Result(done.get() / elapsed, done.get(), used, 0);
+        ticks(pids).forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0L)));
+        return new Span(elapsed, used);
+    }
+
+    /** Fetches a rung's segments, one after another, until {@code deadline}; a URL list it cannot get is a failure. */
+    private static void fetchRung(
+            Function<Rendition, List<String>> urls, Rendition rendition, long deadline, AtomicLong bytes,
+            AtomicLong failures) {
+        List<String> list;
+        try {
+            list = urls.apply(rendition);
+        } catch (RuntimeException e) {
+            failures.incrementAndGet();
+            return;
+        }
+        for (String url : list) {
+            if (System.nanoTime() >= deadline) {
+                return;
+            }
+            byte[] body = get(url, true);
+            if (body == null) {
+                failures.incrementAndGet();
+            } else {
+                bytes.addAndGet(body.length);
+            }
+        }
+    }
+
+    /** MiB/s of segment bytes over the phase. */
+    private static Result segmentRate(Span span, AtomicLong bytes, AtomicLong failures) {
+        if (failures.get() > 0) {
+            System.err.printf("%d failed requests%n", failures.get());
+        }
+        double mib = bytes.get() / 1048576.0;
+        return new Result(mib / span.seconds(), mib, span.ticks(), (int) failures.get());
     }
 
     private static String cpuPer(Result result, Iterable<String> names, double units) {
