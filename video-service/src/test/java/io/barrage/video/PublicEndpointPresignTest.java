@@ -2,12 +2,8 @@ package io.barrage.video;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.barrage.infra.Infra;
 import io.barrage.infra.Service;
 import io.barrage.infra.TestInfra;
-import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -232,13 +228,6 @@ class PublicEndpointPresignTest {
     }
 
     private static void put(String key, byte[] bytes) throws Exception {
-        Infra infra = TestInfra.get();
-        MinioClient.builder()
-                .endpoint(infra.s3Endpoint())
-                .credentials(infra.s3AccessKey(), infra.s3SecretKey())
-                .build()
-                .putObject(PutObjectArgs.builder().bucket(Infra.BUCKET).object(key).stream(
-                                new ByteArrayInputStream(bytes), bytes.length, -1)
-                        .build());
+        TestInfra.get().putObject(key, bytes);
     }
 }

@@ -632,9 +632,6 @@ class TranscodeTest {
     }
 
     private MinioClient minio() {
-        return MinioClient.builder()
-                .endpoint(infra.s3Endpoint())
-                .credentials(infra.s3AccessKey(), infra.s3SecretKey())
-                .build();
+        return infra.s3Client();
     }
 }

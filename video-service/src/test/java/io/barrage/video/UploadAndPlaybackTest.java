@@ -161,10 +161,7 @@ class UploadAndPlaybackTest {
         assertThat(again.body()).isEmpty();
         // stored next to the original
         Infra infra = TestInfra.get();
-        MinioClient minio = MinioClient.builder()
-                .endpoint(infra.s3Endpoint())
-                .credentials(infra.s3AccessKey(), infra.s3SecretKey())
-                .build();
+        MinioClient minio = infra.s3Client();
         assertThat(minio.statObject(StatObjectArgs.builder()
                                 .bucket(Infra.BUCKET)
                                 .object("videos/" + id + "/thumbnail.jpg")

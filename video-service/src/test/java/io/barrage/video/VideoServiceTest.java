@@ -340,10 +340,7 @@ class VideoServiceTest {
     }
 
     private long objects() {
-        MinioClient client = MinioClient.builder()
-                .endpoint(infra.s3Endpoint())
-                .credentials(infra.s3AccessKey(), infra.s3SecretKey())
-                .build();
+        MinioClient client = infra.s3Client();
         return StreamSupport.stream(
                         client.listObjects(ListObjectsArgs.builder()
                                         .bucket(Infra.BUCKET)

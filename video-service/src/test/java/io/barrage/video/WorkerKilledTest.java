@@ -291,10 +291,7 @@ class WorkerKilledTest {
 
     private static List<String> keys(String prefix) {
         Infra infra = TestInfra.get();
-        MinioClient minio = MinioClient.builder()
-                .endpoint(infra.s3Endpoint())
-                .credentials(infra.s3AccessKey(), infra.s3SecretKey())
-                .build();
+        MinioClient minio = infra.s3Client();
         return StreamSupport.stream(
                         minio.listObjects(ListObjectsArgs.builder()
                                         .bucket(Infra.BUCKET)

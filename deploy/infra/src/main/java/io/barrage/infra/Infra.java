@@ -1,5 +1,8 @@
 package io.barrage.infra;
 
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -231,6 +234,22 @@ public final class Infra implements AutoCloseable {
 
     public String s3SecretKey() {
         return s3.secretKey();
+    }
+
+    /** A client of the object store, with its credentials. */
+    public MinioClient s3Client() {
+        return MinioClient.builder()
+                .endpoint(s3Endpoint())
+                .credentials(s3AccessKey(), s3SecretKey())
+                .build();
+    }
+
+    /** Stores {@code bytes} at {@code key} in {@link #BUCKET}, as a test's fixture. */
+    public void putObject(String key, byte[] bytes) throws Exception {
+        s3Client()
+                .putObject(PutObjectArgs.builder().bucket(BUCKET).object(key).stream(
+                                new ByteArrayInputStream(bytes), bytes.length, -1)
+                        .build());
     }
 
     /** A JDBC URL, user and password with rights on {@code service}'s schema only. */

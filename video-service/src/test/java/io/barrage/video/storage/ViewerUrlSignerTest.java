@@ -6,9 +6,7 @@ import io.barrage.infra.Infra;
 import io.barrage.infra.TestInfra;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.minio.http.Method;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,13 +92,7 @@ class ViewerUrlSignerTest {
     private byte[] put(String key, int size) throws Exception {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
-        MinioClient.builder()
-                .endpoint(infra.s3Endpoint())
-                .credentials(infra.s3AccessKey(), infra.s3SecretKey())
-                .build()
-                .putObject(PutObjectArgs.builder().bucket(Infra.BUCKET).object(key).stream(
-                                new ByteArrayInputStream(bytes), bytes.length, -1)
-                        .build());
+        infra.putObject(key, bytes);
         return bytes;
     }
 }
