@@ -83,6 +83,8 @@ class PublicEndpointPresignTest {
                         + " VALUES (?, '240p', 240, 320, 'DONE', 100, 90000, 80000, 'avc1.64000d,mp4a.40.2',"
                         + " UTC_TIMESTAMP(3))",
                 id);
+        // a complete ladder: only its signed playlists are reused (a growing rung is signed on every request)
+        ladderState(id, "DONE");
 
         var media = c.get("/api/v1/videos/" + id + "/hls/240p/index.m3u8", null);
         assertThat(media.statusCode()).isEqualTo(200);
@@ -101,8 +103,9 @@ class PublicEndpointPresignTest {
         assertThat(again.body()).isEqualTo(media.body());
         assertThat(fetch(urls.get(1))).isEqualTo(segments[1]);
 
-        // whether the rung is published is asked on every request, never taken from the window
+        // a rung withdrawn (which changes the video row) is not served from the window
         jdbc.update("UPDATE video_rendition SET state = 'FAILED' WHERE video_id = ?", id);
+        ladderState(id, "DONE");
         c.assertProblem(c.get("/api/v1/videos/" + id + "/hls/240p/index.m3u8", null), 404, "video-not-found");
     }
 
